@@ -1,0 +1,12 @@
+import {defineConfig} from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Suites that share the embedded Postgres or a browser run one file at a time.
+    fileParallelism: false,
+    globalSetup: []
+  }
+});
