@@ -1,0 +1,16 @@
+// Observable Framework configuration: pages, theme, and the settings that keep the build offline.
+export default {
+  title: "Grafeno Workbench",
+  root: "src",
+  output: "dist",
+  theme: ["air", "near-midnight"],
+  // The default stylesheet pulls web fonts from a third party; pages may only request their own origin.
+  globalStylesheets: [],
+  // Extensions are downloaded at build time unless disabled; outputs are Arrow IPC streams, which need none.
+  duckdb: {extensions: {json: null, parquet: null}},
+  search: false,
+  pager: false,
+  footer: "SPC Grafeno analytics workbench · data stays on this server",
+  pages: [{name: "Registrations", path: "/registrations"}],
+  head: '<meta name="referrer" content="same-origin">'
+};

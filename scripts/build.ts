@@ -1,0 +1,31 @@
+// Builds the site offline: fills Framework's npm cache from node_modules, runs `observable build` (which runs
+// the data loaders) with telemetry off, then precompresses the output.
+import {spawn} from "node:child_process";
+import {delimiter, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {fillNpmCache} from "./npm-cache.js";
+import {precompress} from "./precompress.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+export async function buildSite(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const report = await fillNpmCache(join(root, "src"), (line) => console.error(`[build] ${line}`));
+  if (report.bundled.length) console.error(`[build] npm cache: ${report.bundled.length} libraries bundled`);
+  const bin = join(root, "node_modules", ".bin");
+  await new Promise<void>((done, fail) => {
+    const child = spawn(join(bin, "observable"), ["build"], {
+      cwd: root,
+      stdio: "inherit",
+      // tsx must be on PATH for the TypeScript loaders.
+      env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "1", PATH: `${bin}${delimiter}${env.PATH ?? ""}`}
+    });
+    child.on("error", fail);
+    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`observable build exited with code ${code}`))));
+  });
+  const compressed = await precompress(resolve(root, "dist"));
+  console.error(`[build] precompressed ${compressed} files`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await buildSite();
+}
