@@ -7,6 +7,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Suites that share the embedded Postgres or a browser run one file at a time.
     fileParallelism: false,
-    globalSetup: []
+    // CI reads this report to fail on any skipped test.
+    reporters: process.env.VITEST_JSON_REPORT ? ["default", "json"] : ["default"],
+    outputFile: process.env.VITEST_JSON_REPORT ? {json: process.env.VITEST_JSON_REPORT} : undefined
   }
 });

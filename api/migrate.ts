@@ -47,7 +47,9 @@ export async function migrate(sql: Sql, dir = migrationsDir): Promise<string[]> 
     // Checked and applied inside one transaction under an advisory lock, so two starting servers never race.
     const applied = await sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(726354)`;
-      const [row] = await tx<{checksum: string}[]>`SELECT checksum FROM schema_migrations WHERE name = ${migration.name}`;
+      const [row] = await tx<
+        {checksum: string}[]
+      >`SELECT checksum FROM schema_migrations WHERE name = ${migration.name}`;
       if (row) {
         if (row.checksum !== migration.checksum) {
           throw new Error(`migration ${migration.name} was edited after it was applied (checksum differs)`);

@@ -1,5 +1,6 @@
 // Starts the product: configuration, database, migrations, auth, then one HTTP server for site and API.
 import {serve, type ServerType} from "@hono/node-server";
+import type {Server as HttpServer} from "node:http";
 import {join, resolve} from "node:path";
 import {createApp} from "./app.js";
 import {createAuth, type Auth} from "./auth.js";
@@ -24,7 +25,8 @@ export async function openRuntime(
   logger = createLogger(config.LOG_LEVEL),
   dbOptions: {dataDir?: string; schema?: string} = {}
 ): Promise<Runtime> {
-  const embeddedDir = config.DATABASE_URL || dbOptions.dataDir?.startsWith("memory://") ? undefined : config.GRAFENO_DATA_DIR;
+  const embeddedDir =
+    config.DATABASE_URL || dbOptions.dataDir?.startsWith("memory://") ? undefined : config.GRAFENO_DATA_DIR;
   if (embeddedDir) await lockEmbedded(embeddedDir);
   const db = await openDatabase({
     url: config.DATABASE_URL,
@@ -69,7 +71,13 @@ export async function listen(runtime: Runtime): Promise<RunningServer> {
     close: () =>
       (closing ??= (async () => {
         // Stop accepting, let in-flight requests finish, then release the database.
-        await new Promise<void>((done) => server.close(() => done()));
+        const closed = new Promise<void>((done) => server.close(() => done()));
+        // Keep-alive sockets would hold close() open: drop the idle ones now, the busy ones after a grace period.
+        const http = server as HttpServer;
+        http.closeIdleConnections?.();
+        const grace = setTimeout(() => http.closeAllConnections?.(), 5_000);
+        await closed;
+        clearTimeout(grace);
         await db.close();
       })())
   };
@@ -91,7 +99,9 @@ export async function main(): Promise<void> {
   const running = await listen(runtime);
   logger.info({url: running.url, database: runtime.db.embedded ? "embedded PGlite" : "DATABASE_URL"}, "listening");
   console.error(`\n  Grafeno Workbench on ${running.url}\n`);
-  const [{admins}] = await runtime.db.sql<{admins: number}[]>`SELECT count(*)::int AS admins FROM "user" WHERE role = 'admin'`;
+  const [{admins}] = await runtime.db.sql<
+    {admins: number}[]
+  >`SELECT count(*)::int AS admins FROM "user" WHERE role = 'admin'`;
   if (admins === 0) {
     console.error("  No administrator yet. Either stop the server (Ctrl-C) and run");
     console.error('    npm run admin:create -- --email you@example.com --name "Your Name"');

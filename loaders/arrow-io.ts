@@ -49,7 +49,7 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
     async write(chunk) {
       hash.update(chunk);
       bytes += chunk.byteLength;
-      for (let offset = 0; offset < chunk.byteLength; ) {
+      for (let offset = 0; offset < chunk.byteLength;) {
         offset += (await handle.write(chunk, offset, chunk.byteLength - offset)).bytesWritten;
       }
     },
@@ -147,7 +147,8 @@ function columnBuffer(spec: FieldSpec, type: Schema["fields"][number]["type"], c
     }
     case "timestamp": {
       const values = new BigInt64Array(capacity);
-      const convert = (v: unknown) => (typeof v === "string" && !Number.isNaN(epochMs(v)) ? BigInt(epochMs(v)) : bad(v));
+      const convert = (v: unknown) =>
+        typeof v === "string" && !Number.isNaN(epochMs(v)) ? BigInt(epochMs(v)) : bad(v);
       return {
         set: (i, v) => void (check(i, v) && (values[i] = convert(v))),
         finish: (length) => makeData({...props(length), data: values.subarray(0, length)} as never)

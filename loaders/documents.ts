@@ -91,7 +91,8 @@ function digits(random: Uniform, count: number): string {
 /** A random valid CPF (11 digits); with `uf`, its fiscal-region digit matches the state. */
 export function generateCpf(random: Uniform, options: {uf?: string} = {}): string {
   for (;;) {
-    const region = options.uf !== undefined && options.uf in CPF_REGION ? String(CPF_REGION[options.uf]) : digits(random, 1);
+    const region =
+      options.uf !== undefined && options.uf in CPF_REGION ? String(CPF_REGION[options.uf]) : digits(random, 1);
     const base = digits(random, 8) + region;
     const cpf = base + cpfCheckDigits(base);
     if (!/^(\d)\1{10}$/.test(cpf)) return cpf;

@@ -126,7 +126,10 @@ export function standardize(values: ArrayLike<number>, params: StandardizeParams
 }
 
 /** Fits λ (unless given) and, by default, standardisation parameters on the transformed values. */
-export function fitPowerTransform(values: ArrayLike<number>, options: PowerTransformOptions = {}): PowerTransformParams {
+export function fitPowerTransform(
+  values: ArrayLike<number>,
+  options: PowerTransformOptions = {}
+): PowerTransformParams {
   const {method = "yeo-johnson", standardize: scale = true} = options;
   const lambda = options.lambda ?? (method === "box-cox" ? boxCoxLambda(values) : yeoJohnsonLambda(values));
   const params: PowerTransformParams = {method, lambda};

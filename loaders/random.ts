@@ -249,6 +249,9 @@ export function logFactorial(k: number): number {
   const x = k + 1;
   const x2 = x * x;
   return (
-    (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + (1 / (12 * x)) * (1 - (1 / (30 * x2)) * (1 - 2 / (7 * x2)))
+    (x - 0.5) * Math.log(x) -
+    x +
+    0.5 * Math.log(2 * Math.PI) +
+    (1 / (12 * x)) * (1 - (1 / (30 * x2)) * (1 - 2 / (7 * x2)))
   );
 }

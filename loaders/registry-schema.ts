@@ -257,6 +257,11 @@ const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}
 
 /** ISO instant in UTC ("Z"; seconds required, milliseconds optional) → epoch milliseconds; NaN otherwise. */
 export function epochMs(iso: string): number {
+  if (iso.length === 24 && iso.charCodeAt(10) === 84 && iso.charCodeAt(23) === 90) {
+    // Fast path for the canonical form: millions of these go through every Arrow write.
+    const ms = canonicalMs(iso);
+    if (!Number.isNaN(ms)) return ms;
+  }
   const m = ISO_TIMESTAMP.exec(iso);
   if (!m) return NaN;
   const day = epochDay(m[1]);
@@ -264,6 +269,36 @@ export function epochMs(iso: string): number {
   if (h > 23 || min > 59 || s > 59) return NaN;
   const milli = m[5] ? +m[5].padEnd(3, "0") : 0;
   return day * MS_PER_DAY + h * 3_600_000 + min * 60_000 + s * 1000 + milli;
+}
+
+// "YYYY-MM-DDTHH:MM:SS.sssZ" read digit by digit; NaN when any position is not what it should be.
+function canonicalMs(iso: string): number {
+  const day = epochDay(iso.slice(0, 10));
+  let clock = 0;
+  for (const [at, scale, max] of CLOCK_FIELDS) {
+    const value = digitsAt(iso, at, at === 20 ? 3 : 2);
+    if (!(value <= max)) return NaN;
+    clock += value * scale;
+  }
+  if (iso[13] !== ":" || iso[16] !== ":" || iso[19] !== ".") return NaN;
+  return day * MS_PER_DAY + clock;
+}
+
+const CLOCK_FIELDS = [
+  [11, 3_600_000, 23],
+  [14, 60_000, 59],
+  [17, 1000, 59],
+  [20, 1, 999]
+] as const;
+
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 function pad2(n: number): string {

@@ -56,15 +56,19 @@ export const DAY_MS = 86_400_000;
 /** Events grouped by customer; customer c owns times/amounts[offsets[c] .. offsets[c + 1]). */
 interface CustomerGroups {
   ids: string[];
-  /** Customer indices ordered by id (UTF-16 code units: deterministic, locale-independent). */
+  /** Customer indices ordered by id. */
   order: Int32Array;
   offsets: Int32Array;
   times: Float64Array;
   amounts: Float64Array;
 }
 
-function toMs(date: Date | number, what: string): number {
-  const ms = typeof date === "number" ? date : date instanceof Date ? date.getTime() : NaN;
+function toMs(date: Date | number): number {
+  return typeof date === "number" ? date : date instanceof Date ? date.getTime() : NaN;
+}
+
+function checkedMs(date: Date | number, what: string): number {
+  const ms = toMs(date);
   if (!Number.isFinite(ms)) throw new RangeError(`${what}: invalid date ${String(date)}`);
   return ms;
 }
@@ -78,25 +82,33 @@ function groupByCustomer(events: readonly PurchaseEvent[], lastDay: number): Cus
   const ids: string[] = [];
   let counts = new Int32Array(1024);
   let kept = 0;
+  let previousCustomer: string | undefined;
+  let previousIndex = -1;
   // Events whose UTC day is after lastDay are dropped; comparing ms avoids a division per event.
   const cutoff = (lastDay + 1) * DAY_MS;
   for (let i = 0; i < n; i++) {
     const event = events[i];
-    const ms = toMs(event.date, `event ${i}`);
+    const ms = toMs(event.date);
+    // The message is built only on failure: a template string per event would double the cost of this loop.
+    if (!Number.isFinite(ms)) checkedMs(event.date, `event ${i}`);
     if (ms >= cutoff) continue;
     const amount = event.amount;
     if (!Number.isFinite(amount)) throw new RangeError(`event ${i}: amount must be a finite number, got ${amount}`);
-    let c = index.get(event.customer);
+    const customer = event.customer;
+    // Exports are often sorted by customer: skip the hash lookup while the customer repeats.
+    let c = customer === previousCustomer ? previousIndex : index.get(customer);
     if (c === undefined) {
       c = ids.length;
-      index.set(event.customer, c);
-      ids.push(event.customer);
+      index.set(customer, c);
+      ids.push(customer);
       if (c === counts.length) {
         const grown = new Int32Array(counts.length * 2);
         grown.set(counts);
         counts = grown;
       }
     }
+    previousCustomer = customer;
+    previousIndex = c;
     counts[c]++;
     customerOf[kept] = c;
     eventTimes[kept] = ms;
@@ -117,9 +129,11 @@ function groupByCustomer(events: readonly PurchaseEvent[], lastDay: number): Cus
   }
   for (let c = 0; c < k; c++) sortSlice(times, amounts, offsets[c], offsets[c + 1]);
 
+  // The default string sort compares UTF-16 code units: deterministic, locale-independent and faster than a
+  // comparator; ids are unique, so mapping them back to indices is unambiguous.
+  const sortedIds = ids.slice().sort();
   const order = new Int32Array(k);
-  for (let c = 0; c < k; c++) order[c] = c;
-  order.sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  for (let r = 0; r < k; r++) order[r] = index.get(sortedIds[r]) as number;
   return {ids, order, offsets, times, amounts};
 }
 
@@ -164,7 +178,7 @@ export function clvSummary(events: readonly PurchaseEvent[], options: ClvSummary
   const {period = "day", unit = 1} = options;
   if (period !== "day") throw new RangeError(`clvSummary: unsupported period ${String(period)}`);
   if (!(unit > 0) || !Number.isFinite(unit)) throw new RangeError(`clvSummary: unit must be > 0, got ${unit}`);
-  const endDay = Math.floor(toMs(options.observationEnd, "observationEnd") / DAY_MS);
+  const endDay = Math.floor(checkedMs(options.observationEnd, "observationEnd") / DAY_MS);
   const {ids, order, offsets, times, amounts} = groupByCustomer(events, endDay);
   const rows: ClvSummaryRow[] = new Array(order.length);
   for (let r = 0; r < order.length; r++) {
@@ -205,7 +219,7 @@ export function clvSummary(events: readonly PurchaseEvent[], options: ClvSummary
 
 /** Raw recency (days), frequency (events) and monetary (sum) per customer, ordered by customer id. */
 export function segmentationRfm(events: readonly PurchaseEvent[], options: SegmentationOptions): SegmentationRow[] {
-  const observationDay = Math.floor(toMs(options.observationDate, "observationDate") / DAY_MS);
+  const observationDay = Math.floor(checkedMs(options.observationDate, "observationDate") / DAY_MS);
   const {ids, order, offsets, times, amounts} = groupByCustomer(events, observationDay);
   const rows: SegmentationRow[] = new Array(order.length);
   for (let r = 0; r < order.length; r++) {

@@ -38,7 +38,10 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
 }
 
-/** The q + 1 bin edges of pd.qcut(values, q): quantiles at linspace(0, 1, q + 1). */
+/**
+ * The q + 1 bin edges of pd.qcut(values, q) (pandas 3): quantiles at linspace(0, 1, q + 1), each probability that
+ * is not exact in binary (i · (1/q) ≠ i after multiplying back by q) nudged up to the next double first.
+ */
 export function qcutEdges(values: ArrayLike<number>, q = 5): number[] {
   if (!Number.isInteger(q) || q < 1) throw new RangeError(`qcutEdges: q must be a positive integer, got ${q}`);
   checkFinite(values, "qcutEdges");
@@ -46,11 +49,19 @@ export function qcutEdges(values: ArrayLike<number>, q = 5): number[] {
   const step = 1 / q;
   const edges: number[] = [];
   for (let i = 0; i <= q; i++) {
-    // linspace's i * step, then pandas' ×100 and numpy.percentile's ÷100, so edges round as theirs do.
-    const p = i === q ? 1 : (i * step * 100) / 100;
-    edges.push(quantileSorted(sorted, p));
+    const linspace = i === q ? 1 : i * step;
+    edges.push(quantileSorted(sorted, q * linspace !== i ? nextUp(linspace) : linspace));
   }
   return edges;
+}
+
+const bits = new DataView(new ArrayBuffer(8));
+
+/** The next double above a positive finite x (numpy.nextafter(x, 1) for 0 < x < 1). */
+function nextUp(x: number): number {
+  bits.setFloat64(0, x);
+  bits.setBigUint64(0, bits.getBigUint64(0) + 1n);
+  return bits.getFloat64(0);
 }
 
 /**

@@ -1,8 +1,9 @@
 // Where loaders read the registry from. GRAFENO_SOURCE selects it: `dir:<folder>` of canonical Arrow files
-// (default `dir:data/sample`); the data issue adds Postgres and MongoDB sources behind the same interface.
+// (default `dir:data/sample`), or `mongodb://…` for the registrar's nested trade-bill documents.
 import {createReadStream, existsSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {RecordBatchReader} from "apache-arrow";
+import {mongoSource} from "./mongo-source.js";
 
 export interface RegistrySource {
   describe: string;
@@ -30,7 +31,8 @@ export function sourceFromEnv(env: NodeJS.ProcessEnv = process.env): RegistrySou
   const [kind, ...rest] = spec.split(":");
   const target = rest.join(":");
   if (kind === "dir") return directorySource(target || "data/sample");
-  throw new Error(`GRAFENO_SOURCE=${spec}: unknown source kind "${kind}" (expected dir:<folder>)`);
+  if (kind === "mongodb") return mongoSource(spec, {collection: env.GRAFENO_MONGODB_COLLECTION});
+  throw new Error(`GRAFENO_SOURCE=${spec}: unknown source kind "${kind}" (expected dir:<folder> or mongodb://…)`);
 }
 
 export async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {

@@ -20,7 +20,11 @@ if (!password) {
   password = await rl.question("Password (at least 10 characters): ");
   rl.close();
 }
-const input = newAdministrator.safeParse({email: values.email, name: values.name ?? values.email.split("@")[0], password});
+const input = newAdministrator.safeParse({
+  email: values.email,
+  name: values.name ?? values.email.split("@")[0],
+  password
+});
 if (!input.success) {
   for (const issue of input.error.issues) console.error(`${issue.path.join(".")}: ${issue.message}`);
   process.exit(2);

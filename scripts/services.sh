@@ -15,6 +15,7 @@ need_pkgs=()
 command -v pg_ctlcluster >/dev/null && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_pkgs+=(postgresql)
 [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 command -v unshare >/dev/null || need_pkgs+=(util-linux)
+command -v ip >/dev/null || need_pkgs+=(iproute2)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]} from Debian"
   as_root apt-get update -qq >&2
@@ -55,7 +56,7 @@ if ! (exec 3<>"/dev/tcp/127.0.0.1/$FERRET_PORT") 2>/dev/null; then
   log "starting FerretDB on 127.0.0.1:$FERRET_PORT"
   mkdir -p "$STATE/ferretdb"
   nohup "$FERRETDB" --handler=sqlite --sqlite-url="file:$STATE/ferretdb/" \
-    --listen-addr="127.0.0.1:$FERRET_PORT" --telemetry=disable --log-level=warn \
+    --listen-addr="127.0.0.1:$FERRET_PORT" --state-dir="$STATE/ferretdb" --telemetry=disable --log-level=warn \
     >"$STATE/ferretdb.log" 2>&1 &
   for _ in $(seq 1 30); do (exec 3<>"/dev/tcp/127.0.0.1/$FERRET_PORT") 2>/dev/null && break; sleep 0.5; done
   (exec 3<>"/dev/tcp/127.0.0.1/$FERRET_PORT") 2>/dev/null || { cat "$STATE/ferretdb.log" >&2; exit 1; }

@@ -1,0 +1,358 @@
+// Synthetic registry: participants, parties, trade bills, installments and payments that behave like the real
+// registry (see DESIGN.md, "Data model"). Deterministic: every random draw comes from the seed, nothing reads the
+// clock, and the same seed and size give byte-identical files. Streaming: bills are made one at a time in
+// registration order and written in batches; only participants and parties stay in memory.
+import {join, relative, sep} from "node:path";
+import type {RowSink, WrittenFile} from "./arrow-io.js";
+import {createArrowWriter, openAtomicFile} from "./arrow-io.js";
+import {createCsvWriter} from "./csv-write.js";
+import type {ParticipantActor} from "./generate-actors.js";
+import {activeWeight, makeParticipants, makeParties, sampleCumulative} from "./generate-actors.js";
+import {BillFactory, registrationTimes} from "./generate-bills.js";
+import {BusinessCalendar, monthIndex, weekday} from "./generate-calendar.js";
+import type {DirtyActors, DirtyRecord} from "./generate-dirty.js";
+import {DIRTY_KINDS, injectDirt, makeDirtyActors} from "./generate-dirty.js";
+import {createRandom} from "./random.js";
+import type {Random} from "./random.js";
+import type {RowOf, TableName} from "./registry-schema.js";
+import {TABLE_NAMES, epochDay, isoDate} from "./registry-schema.js";
+
+export const GENERATOR_VERSION = "1.0.0";
+export const OUTPUT_FORMATS = ["arrow", "csv"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const GENERATE_DEFAULTS = {
+  dirty: 0,
+  formats: ["arrow", "csv"] as OutputFormat[],
+  start: "2021-01-01",
+  end: "2024-12-31"
+};
+
+export interface GenerateProgress {
+  table: TableName;
+  rows: number;
+  /** Known in advance for participants, parties and trade bills; absent for installments and payments. */
+  total?: number;
+}
+
+export interface GenerateOptions {
+  seed: number;
+  /** Distinct trade bills (duplicates injected by `dirty` come on top). */
+  bills: number;
+  /** Output folder: `<table>.arrow`, `<table>.csv`, `manifest.json`, and `truth/` (evaluation only). */
+  out: string;
+  /** Share of bills made dirty, 0–0.5. */
+  dirty?: number;
+  formats?: OutputFormat[];
+  /** First registration day (ISO date). */
+  start?: string;
+  /** Last registration day and the as-of date of the snapshot (ISO date). */
+  end?: string;
+  onProgress?: (progress: GenerateProgress) => void;
+}
+
+export interface ManifestFile {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface RegistryManifest {
+  generator: string;
+  generator_version: string;
+  seed: number;
+  bills: number;
+  dirty: number;
+  start: string;
+  end: string;
+  as_of: string;
+  formats: OutputFormat[];
+  sizes: {participants: number; assignors: number; payers: number};
+  tables: Record<TableName, {rows: number; files: Partial<Record<OutputFormat, ManifestFile>>}>;
+  /** Hidden truth for evaluating models and cleaning; feature code must never read it. */
+  truth: Record<TruthFile, ManifestFile & {rows: number}>;
+}
+
+const TRUTH_FILES = ["participants", "parties", "macro", "dirty"] as const;
+type TruthFile = (typeof TRUTH_FILES)[number];
+
+/** How many participants, assignors and payers a registry of `bills` bills has. */
+export function registrySizes(bills: number): RegistryManifest["sizes"] {
+  return {
+    participants: Math.max(6, Math.min(2000, Math.round(3 * Math.cbrt(bills)))),
+    assignors: Math.max(10, Math.round(bills / 25)),
+    payers: Math.max(30, Math.round(bills / 4))
+  };
+}
+
+export function validateGenerateOptions(options: GenerateOptions): Required<Omit<GenerateOptions, "onProgress">> {
+  const {seed, bills, out} = options;
+  const dirty = options.dirty ?? GENERATE_DEFAULTS.dirty;
+  const formats = options.formats ?? GENERATE_DEFAULTS.formats;
+  const start = options.start ?? GENERATE_DEFAULTS.start;
+  const end = options.end ?? GENERATE_DEFAULTS.end;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${seed}`);
+  if (!Number.isSafeInteger(bills) || bills < 1 || bills > 100_000_000) {
+    throw new RangeError(`bills must be an integer from 1 to 100,000,000, got ${bills}`);
+  }
+  if (!(dirty >= 0 && dirty <= 0.5)) throw new RangeError(`dirty must be a rate from 0 to 0.5, got ${dirty}`);
+  if (typeof out !== "string" || out === "") throw new RangeError("out must be a folder path");
+  const unknown = formats.filter((f) => !OUTPUT_FORMATS.includes(f));
+  if (formats.length === 0 || unknown.length > 0) {
+    throw new RangeError(`formats must be some of ${OUTPUT_FORMATS.join(", ")}, got ${formats.join(",") || "none"}`);
+  }
+  for (const [name, value] of [
+    ["start", start],
+    ["end", end]
+  ]) {
+    if (Number.isNaN(epochDay(value))) throw new RangeError(`${name} must be an ISO date (YYYY-MM-DD), got "${value}"`);
+  }
+  if (epochDay(end) - epochDay(start) < 28)
+    throw new RangeError(`end (${end}) must be at least 28 days after start (${start})`);
+  return {seed, bills, out, dirty, formats: OUTPUT_FORMATS.filter((f) => formats.includes(f)), start, end};
+}
+
+/** Macro shift of late-payment log-odds per month: a slow cycle plus one stress episode past mid-window. */
+export function macroFactors(startMonth: number, endMonth: number): Float64Array {
+  const span = Math.max(1, endMonth - startMonth);
+  const factors = new Float64Array(span + 1);
+  for (let t = 0; t <= span; t++) {
+    const stress = Math.exp(-(((t - 0.55 * span) / 3) ** 2));
+    factors[t] = 0.3 * Math.sin((2 * Math.PI * t) / 30) + 0.9 * stress;
+  }
+  return factors;
+}
+
+/** Bills registered per day: trend growth, business days, month-end peaks, weekday pattern and noise. */
+export function dailyCounts(random: Random, calendar: BusinessCalendar, start: number, end: number, bills: number) {
+  const days = end - start + 1;
+  const cum = new Float64Array(days);
+  let total = 0;
+  for (let i = 0; i < days; i++) {
+    const day = start + i;
+    let w = Math.exp((Math.log(2.5) * i) / days); // volume grows 2.5× over the window
+    if (!calendar.isBusinessDay(day)) w *= 0.02;
+    else {
+      const left = calendar.businessDaysLeftInMonth(day);
+      if (left < 3) w *= 1.6 - 0.15 * left; // month-end rush to register before closing
+      if (calendar.isFirstBusinessDayOfMonth(day)) w *= 1.15;
+      w *= [1, 1.08, 1.02, 1, 1, 0.92, 1][weekday(day)];
+    }
+    cum[i] = total += w * random.lognormal(0, 0.12);
+  }
+  // Cumulative rounding: exactly `bills` in total, each day within one of its expected share.
+  const counts = new Int32Array(days);
+  let previous = 0;
+  for (let i = 0; i < days; i++) {
+    const upTo = Math.round((bills * cum[i]) / total);
+    counts[i] = upTo - previous;
+    previous = upTo;
+  }
+  return counts;
+}
+
+type Outputs = {[T in TableName]: RowSink<RowOf<T>>[]};
+
+export async function generateRegistry(options: GenerateOptions): Promise<RegistryManifest> {
+  const opts = validateGenerateOptions(options);
+  const progress = options.onProgress ?? (() => undefined);
+  const [start, end] = [epochDay(opts.start), epochDay(opts.end)];
+  const sizes = registrySizes(opts.bills);
+  // One stream per concern, so adding dirt leaves the clean rows as they were.
+  const root = createRandom(opts.seed);
+  const [actorsRandom, volumeRandom, billsRandom, dirtyRandom] = [root.fork(), root.fork(), root.fork(), root.fork()];
+  const calendar = new BusinessCalendar();
+
+  const outputs = {} as Outputs;
+  const truth = {} as Record<TruthFile, RowSink<object>>;
+  const sinks: RowSink<never>[] = [];
+  try {
+    for (const table of TABLE_NAMES) {
+      const list: RowSink<never>[] = [];
+      for (const format of opts.formats) {
+        const path = join(opts.out, `${table}.${format}`);
+        list.push(format === "arrow" ? await createArrowWriter(table, path) : await createCsvWriter(table, path));
+      }
+      (outputs as Record<TableName, RowSink<never>[]>)[table] = list;
+      sinks.push(...list);
+    }
+    for (const name of TRUTH_FILES)
+      sinks.push((truth[name] = await createJsonlWriter(join(opts.out, "truth", `${name}.jsonl`))));
+    const write = <T extends TableName>(table: T, row: RowOf<T>) => {
+      for (const sink of outputs[table]) sink.append(row);
+    };
+    const drain = async () => {
+      let pending = 0;
+      for (const sink of sinks) pending += sink.pendingBytes;
+      if (pending > 16 << 20) await Promise.all(sinks.map((s) => s.drain()));
+    };
+
+    const participants = makeParticipants(actorsRandom, sizes.participants, start, end);
+    for (const p of participants) {
+      write("participants", p.row);
+      truth.participants.append({
+        participant_id: p.id,
+        zipf_rank: p.rank,
+        weight: p.weight,
+        joined_at: p.row.joined_at,
+        left_at: p.row.left_at,
+        churned: p.left !== null,
+        staging: false
+      });
+    }
+    const parties = await makeParties(
+      actorsRandom,
+      sizes,
+      (row, hidden) => {
+        write("parties", row);
+        truth.parties.append(hidden);
+      },
+      drain
+    );
+    let dirtyActors: DirtyActors | null = null;
+    if (opts.dirty > 0) {
+      dirtyActors = makeDirtyActors(dirtyRandom, participants.length, parties.count, start, opts.bills * opts.dirty);
+      write("participants", dirtyActors.participant);
+      const staging = dirtyActors.participant;
+      truth.participants.append({
+        participant_id: staging.participant_id,
+        zipf_rank: null,
+        weight: 0,
+        joined_at: staging.joined_at,
+        left_at: null,
+        churned: false,
+        staging: true
+      });
+      for (const row of dirtyActors.parties) write("parties", row);
+      for (const record of dirtyActors.records) truth.dirty.append(record);
+    }
+    progress({table: "participants", rows: outputs.participants[0].rows, total: outputs.participants[0].rows});
+    progress({table: "parties", rows: outputs.parties[0].rows, total: outputs.parties[0].rows});
+
+    const [firstMonth, lastMonth] = [monthIndex(start), monthIndex(end)];
+    const factors = macroFactors(firstMonth, lastMonth);
+    factors.forEach((factor, t) =>
+      truth.macro.append({month: isoDate(Date.UTC(1970, firstMonth + t, 1) / 86_400_000).slice(0, 7), factor})
+    );
+    const macro = (month: number) => factors[Math.min(factors.length - 1, Math.max(0, month - firstMonth))];
+    const factory = new BillFactory({random: billsRandom, calendar, parties, asOf: end, macro});
+    const counts = dailyCounts(volumeRandom, calendar, start, end, opts.bills);
+    const weights = new Float64Array(participants.length);
+    let index = 0;
+    for (let day = start; day <= end; day++) {
+      const count = counts[day - start];
+      if (count === 0) continue;
+      const active = dailyWeights(participants, day, weights);
+      for (const ms of registrationTimes(billsRandom, day, count)) {
+        const participant = participants[active ? sampleCumulative(weights, billsRandom.next()) : 0];
+        const generated = factory.make(index++, participant, ms);
+        if (dirtyActors && dirtyRandom.bernoulli(opts.dirty)) {
+          const kind = DIRTY_KINDS[dirtyRandom.integer(0, DIRTY_KINDS.length - 1)];
+          truth.dirty.append(injectDirt(generated, kind, dirtyRandom, dirtyActors) satisfies DirtyRecord);
+        }
+        for (let c = 0; c < generated.copies; c++) write("trade_bills", generated.bill);
+        for (const row of generated.installments) write("installments", row);
+        for (const row of generated.payments) write("payments", row);
+        if ((index & 255) === 0) await drain();
+        if ((index & 2047) === 0 || index === opts.bills) {
+          progress({table: "trade_bills", rows: index, total: opts.bills});
+          progress({table: "installments", rows: outputs.installments[0].rows});
+          progress({table: "payments", rows: outputs.payments[0].rows});
+        }
+      }
+    }
+
+    const written: WrittenFile[] = [];
+    for (const sink of sinks) written.push(await sink.close());
+    const manifest = buildManifest(opts, sizes, written);
+    const file = await openAtomicFile(join(opts.out, "manifest.json"));
+    await file.write(Buffer.from(JSON.stringify(manifest, null, 2) + "\n", "utf8"));
+    await file.commit();
+    return manifest;
+  } catch (error) {
+    await Promise.all(sinks.map((s) => s.abort().catch(() => undefined)));
+    throw error;
+  }
+}
+
+/** Fills cumulative activity weights for a day; false when nobody is active (the top participant then takes it). */
+function dailyWeights(participants: ParticipantActor[], day: number, cum: Float64Array): boolean {
+  let total = 0;
+  for (let i = 0; i < participants.length; i++) cum[i] = total += activeWeight(participants[i], day);
+  return total > 0;
+}
+
+function buildManifest(
+  opts: ReturnType<typeof validateGenerateOptions>,
+  sizes: RegistryManifest["sizes"],
+  written: WrittenFile[]
+): RegistryManifest {
+  const entry = (w: WrittenFile): ManifestFile => ({
+    file: relative(opts.out, w.path).split(sep).join("/"),
+    bytes: w.bytes,
+    sha256: w.sha256
+  });
+  let next = 0;
+  const tables = {} as RegistryManifest["tables"];
+  for (const table of TABLE_NAMES) {
+    const files: Partial<Record<OutputFormat, ManifestFile>> = {};
+    let rows = 0;
+    for (const format of opts.formats) {
+      rows = written[next].rows;
+      files[format] = entry(written[next++]);
+    }
+    tables[table] = {rows, files};
+  }
+  const truth = {} as RegistryManifest["truth"];
+  for (const name of TRUTH_FILES) truth[name] = {...entry(written[next]), rows: written[next++].rows};
+  return {
+    generator: "grafeno-registry-generator",
+    generator_version: GENERATOR_VERSION,
+    seed: opts.seed,
+    bills: opts.bills,
+    dirty: opts.dirty,
+    start: opts.start,
+    end: opts.end,
+    as_of: opts.end,
+    formats: opts.formats,
+    sizes,
+    tables,
+    truth
+  };
+}
+
+/** JSON lines, written atomically like the tables. */
+async function createJsonlWriter(path: string): Promise<RowSink<object>> {
+  const file = await openAtomicFile(path);
+  let lines: string[] = [];
+  let chars = 0;
+  let rows = 0;
+  const drain = async () => {
+    if (lines.length === 0) return;
+    const chunk = Buffer.from(lines.join(""), "utf8");
+    lines = [];
+    chars = 0;
+    await file.write(chunk);
+  };
+  return {
+    path,
+    get rows() {
+      return rows;
+    },
+    get pendingBytes() {
+      return chars;
+    },
+    append(row) {
+      const line = JSON.stringify(row) + "\n";
+      lines.push(line);
+      chars += line.length;
+      rows++;
+    },
+    drain,
+    async close() {
+      await drain();
+      return {path, rows, ...(await file.commit())};
+    },
+    abort: () => file.abort()
+  };
+}

@@ -1,0 +1,49 @@
+// Debian's Chromium driven by playwright-core, with every request the page makes recorded.
+import {mkdir} from "node:fs/promises";
+import {chromium, type Browser, type Page} from "playwright-core";
+import {chromiumPath} from "./services.js";
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-gpu",
+      "--no-first-run"
+    ]
+  });
+}
+
+export interface WatchedPage {
+  page: Page;
+  requests: string[];
+  consoleErrors: string[];
+}
+
+export async function openPage(browser: Browser, width = 1440, height = 900): Promise<WatchedPage> {
+  const context = await browser.newContext({viewport: {width, height}});
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on("request", (request) => requests.push(request.url()));
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(error.message));
+  return {page, requests, consoleErrors};
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir("test/screenshots", {recursive: true});
+  await page.screenshot({path: `test/screenshots/${name}.png`, fullPage: true});
+}
+
+/** Requests that left the page's origin (data: and blob: URLs stay inside the page). */
+export function foreignRequests(requests: string[], origin: string): string[] {
+  return requests.filter(
+    (url) => !url.startsWith("data:") && !url.startsWith("blob:") && new URL(url).origin !== origin
+  );
+}
