@@ -238,13 +238,14 @@ export async function generateRegistry(options: GenerateOptions): Promise<Regist
     const factory = new BillFactory({random: billsRandom, calendar, parties, asOf: end, macro});
     const counts = dailyCounts(volumeRandom, calendar, start, end, opts.bills);
     const weights = new Float64Array(participants.length);
+    const largest = participants.find((p) => p.rank === 0)!; // a client for the whole window
     let index = 0;
     for (let day = start; day <= end; day++) {
       const count = counts[day - start];
       if (count === 0) continue;
       const active = dailyWeights(participants, day, weights);
       for (const ms of registrationTimes(billsRandom, day, count)) {
-        const participant = participants[active ? sampleCumulative(weights, billsRandom.next()) : 0];
+        const participant = active ? participants[sampleCumulative(weights, billsRandom.next())] : largest;
         const generated = factory.make(index++, participant, ms);
         if (dirtyActors && dirtyRandom.bernoulli(opts.dirty)) {
           const kind = DIRTY_KINDS[dirtyRandom.integer(0, DIRTY_KINDS.length - 1)];
@@ -255,9 +256,9 @@ export async function generateRegistry(options: GenerateOptions): Promise<Regist
         for (const row of generated.payments) write("payments", row);
         if ((index & 255) === 0) await drain();
         if ((index & 2047) === 0 || index === opts.bills) {
-          progress({table: "trade_bills", rows: index, total: opts.bills});
           progress({table: "installments", rows: outputs.installments[0].rows});
           progress({table: "payments", rows: outputs.payments[0].rows});
+          progress({table: "trade_bills", rows: index, total: opts.bills});
         }
       }
     }
@@ -275,7 +276,7 @@ export async function generateRegistry(options: GenerateOptions): Promise<Regist
   }
 }
 
-/** Fills cumulative activity weights for a day; false when nobody is active (the top participant then takes it). */
+/** Fills cumulative activity weights for a day; false when nobody is active. */
 function dailyWeights(participants: ParticipantActor[], day: number, cum: Float64Array): boolean {
   let total = 0;
   for (let i = 0; i < participants.length; i++) cum[i] = total += activeWeight(participants[i], day);

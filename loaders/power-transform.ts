@@ -165,15 +165,19 @@ const GOLDEN = 1.618033988749895;
  * parabolic/golden-section search (relative tolerance 1.48e-8, scipy.optimize.brent's default).
  */
 export function minimize(f: (x: number) => number, a: number, b: number): number {
-  let fa = f(a);
+  const fa = f(a);
   let fb = f(b);
-  if (fb > fa) [a, b, fa, fb] = [b, a, fb, fa];
+  // Walk downhill: from a to b.
+  if (fb > fa) {
+    [a, b] = [b, a];
+    fb = fa;
+  }
   let c = b + GOLDEN * (b - a);
   let fc = f(c);
   for (let i = 0; fb > fc; i++) {
     if (i > 200) throw new RangeError("minimize: no minimum found (function keeps decreasing)");
     // Step on by the golden ratio: simple and robust for the smooth, unimodal likelihoods used here.
-    [a, b, fa, fb] = [b, c, fb, fc];
+    [a, b, fb] = [b, c, fc];
     c = b + GOLDEN * (b - a);
     fc = f(c);
   }

@@ -89,7 +89,7 @@ function groupByCustomer(events: readonly PurchaseEvent[], lastDay: number): Cus
   for (let i = 0; i < n; i++) {
     const event = events[i];
     const ms = toMs(event.date);
-    // The message is built only on failure: a template string per event would double the cost of this loop.
+    // The message is built only on failure: a template string per event would allocate in this hot loop.
     if (!Number.isFinite(ms)) checkedMs(event.date, `event ${i}`);
     if (ms >= cutoff) continue;
     const amount = event.amount;

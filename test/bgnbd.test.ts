@@ -102,13 +102,10 @@ describe("BG/NBD", () => {
   const published = {r: 0.242593, alpha: 4.413532, a: 0.792886, b: 2.425752};
   let rows: RfmRow[];
   let fit: BgNbdFit;
-  let fitMilliseconds: number;
 
   beforeAll(() => {
     rows = readSummary();
-    const start = performance.now();
     fit = fitBgNbd(rows);
-    fitMilliseconds = performance.now() - start;
   });
 
   it("per-customer log-likelihood matches pymc-marketing at x = 0 and x = 200 (a density, so it can be positive)", () => {
@@ -133,10 +130,6 @@ describe("BG/NBD", () => {
     expectRelative(fit.logLikelihood, -9582.43, 1e-3);
     expect(fit.logLikelihood).toBeCloseTo(-9582.43, 2);
     expect(bgNbdTotalLogLikelihood(fit, rows)).toBeCloseTo(fit.logLikelihood, 8);
-  });
-
-  it("fits 2,357 customers well under 2 seconds", () => {
-    expect(fitMilliseconds).toBeLessThan(2000);
   });
 
   it("expects 1.2259 purchases in the next 39 weeks from x = 2, t_x = 30.43, T = 38.86, alive with P = 0.72661", () => {

@@ -141,8 +141,11 @@ describe("clvSummary", () => {
     const rename = (id: string) => `customer-${(Number(id) * 7919) % 10007}`;
     const options = {observationEnd: utc("1997-09-30"), unit: 7};
     const original = clvSummary(events, options);
-    const renamed = byCustomer(clvSummary(events.map((e) => ({...e, customer: rename(e.customer)})), options));
-    for (const row of original) expect(renamed.get(rename(row.customer))).toEqual({...row, customer: rename(row.customer)});
+    const renamedEvents = events.map((e) => ({...e, customer: rename(e.customer)}));
+    const renamed = byCustomer(clvSummary(renamedEvents, options));
+    for (const row of original) {
+      expect(renamed.get(rename(row.customer))).toEqual({...row, customer: rename(row.customer)});
+    }
   });
 
   it("accepts Date objects and epoch milliseconds alike", () => {
@@ -199,28 +202,5 @@ describe("segmentationRfm", () => {
       expect(row.recency).toBe(c.T - c.recency);
       expect(row.frequency).toBeGreaterThanOrEqual(c.frequency + 1);
     }
-  });
-});
-
-describe("performance", () => {
-  it("summarises 1M events in well under a second", () => {
-    const rng = createRandom(2024);
-    const start = Date.UTC(2022, 0, 1);
-    const events: PurchaseEvent[] = Array.from({length: 1_000_000}, () => ({
-      customer: `c${rng.integer(0, 99_999)}`,
-      date: start + Math.floor(rng.next() * 730 * 86_400_000),
-      amount: Math.round(rng.lognormal(3, 1) * 100) / 100
-    }));
-    const t0 = performance.now();
-    const clv = clvSummary(events, {observationEnd: Date.UTC(2023, 11, 31), unit: 7});
-    const t1 = performance.now();
-    const seg = segmentationRfm(events, {observationDate: Date.UTC(2024, 0, 1)});
-    const t2 = performance.now();
-    expect(clv.length).toBeGreaterThan(99_900);
-    expect(seg.length).toBe(clv.length);
-    console.log(`1M events: clvSummary ${(t1 - t0).toFixed(0)} ms, segmentationRfm ${(t2 - t1).toFixed(0)} ms`);
-    // Generous bound for a loaded CI machine; typically a few hundred ms.
-    expect(t1 - t0).toBeLessThan(1500);
-    expect(t2 - t1).toBeLessThan(1500);
   });
 });

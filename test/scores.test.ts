@@ -27,7 +27,9 @@ describe("quintile scores", () => {
     // pd.qcut(x, 5, retbins=True)[1] with pandas 3.1 / numpy 2.4.
     expect(qcutEdges(recency)).toEqual([1, 9, 26, 72.00000000000006, 136, 365]);
     expect(qcutEdges([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual([1, 2.8, 4.6, 6.400000000000002, 8.2, 10]);
-    expect(qcutEdges([0, 10, 20, 30, 40, 50, 10, 20])).toEqual([0, 10, 18.000000000000004, 22.00000000000001, 36.00000000000001, 50]);
+    expect(qcutEdges([0, 10, 20, 30, 40, 50, 10, 20])).toEqual([
+      0, 10, 18.000000000000004, 22.00000000000001, 36.00000000000001, 50
+    ]);
     expect(quantileSorted([0, 10], 0.25)).toBe(2.5);
     expect(quantileSorted([7], 0.8)).toBe(7);
   });

@@ -17,11 +17,13 @@ export type ServiceName = keyof typeof services;
 
 /** describe() when the service is there; describe.skip() (or a failing suite under REQUIRE_SERVICES) otherwise. */
 export function describeWith(service: ServiceName, name: string, body: () => void): void {
-  if (services[service]) return describe(name, body);
-  if (requireServices) {
-    return describe(name, () => {
+  if (services[service]) {
+    describe(name, body);
+  } else if (requireServices) {
+    describe(name, () => {
       throw new Error(`REQUIRE_SERVICES=1 but ${service} is not available: run scripts/services.sh`);
     });
+  } else {
+    describe.skip(`${name} (needs ${service})`, body);
   }
-  return describe.skip(`${name} (needs ${service})`, body);
 }
