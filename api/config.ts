@@ -9,7 +9,19 @@ const schema = z.object({
   GRAFENO_DIST: z.string().default("dist"),
   BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   PUBLIC_URL: z.string().url().optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Personal data at rest (api/crypto.ts): "k1:base64,k2:base64", the key new data is encrypted with, the hash key.
+  PII_KEYS: z.string().optional(),
+  PII_ACTIVE_KEY: z.string().optional(),
+  PII_HASH_KEY: z.string().optional(),
+  // Email (api/mailer.ts): without SMTP_URL, messages go to <GRAFENO_DATA_DIR>/outbox.
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().optional(),
+  /** Sign-in (and sign-up) attempts per client address: "max/seconds". */
+  SIGN_IN_RATE_LIMIT: z
+    .string()
+    .regex(/^\d+\/\d+$/, "must look like 10/60 (attempts/seconds)")
+    .default("10/60")
 });
 
 export type Config = z.infer<typeof schema> & {publicUrl: string};

@@ -5,10 +5,13 @@ import {join, resolve} from "node:path";
 import {createApp} from "./app.js";
 import {createAuth, type Auth} from "./auth.js";
 import {loadConfig, type Config} from "./config.js";
+import {loadKeyRing, type KeyRing} from "./crypto.js";
 import {openDatabase, type Database} from "./db.js";
 import {createLogger, type Logger} from "./logger.js";
+import {mailerFromConfig, type Mailer} from "./mailer.js";
 import {migrate} from "./migrate.js";
 import {authSecret} from "./secrets.js";
+import {systemClock, type Clock} from "./services.js";
 import {createAdministrator, newAdministrator} from "./users.js";
 import {lockEmbedded, unlockEmbedded} from "./embedded.js";
 
@@ -17,6 +20,11 @@ export interface Runtime {
   db: Database;
   auth: Auth;
   logger: Logger;
+  /** Encryption and keyed hashes for personal data. */
+  keys: KeyRing;
+  mailer: Mailer;
+  /** Swappable in tests (expiring links); everything time-dependent reads it. */
+  clock: Clock;
 }
 
 /** Opens the database, applies migrations and builds auth: everything but the HTTP listener. */
@@ -41,13 +49,23 @@ export async function openRuntime(
     dataDir: config.GRAFENO_DATA_DIR,
     logger
   });
-  const auth = createAuth({sql: db.sql, secret, baseURL: config.publicUrl});
+  const keys = await loadKeyRing(config, {embedded: db.embedded, dataDir: config.GRAFENO_DATA_DIR, logger});
+  const mailer = mailerFromConfig({...config, dataDir: config.GRAFENO_DATA_DIR});
+  const clock: Clock = {now: () => systemClock.now()};
+  const [max, window] = config.SIGN_IN_RATE_LIMIT.split("/").map(Number);
+  const auth = createAuth({
+    sql: db.sql,
+    secret,
+    baseURL: config.publicUrl,
+    signInLimit: {max, window},
+    effects: {keys, mailer, clock, logger}
+  });
   const close = db.close;
   db.close = async () => {
     await close();
     if (embeddedDir) await unlockEmbedded(embeddedDir);
   };
-  return {config, db, auth, logger};
+  return {config, db, auth, logger, keys, mailer, clock};
 }
 
 export interface RunningServer {
@@ -57,8 +75,17 @@ export interface RunningServer {
 }
 
 export async function listen(runtime: Runtime): Promise<RunningServer> {
-  const {config, db, auth, logger} = runtime;
-  const app = createApp({sql: db.sql, auth, logger, distDir: resolve(config.GRAFENO_DIST)});
+  const {config, db, auth, logger, keys, mailer, clock} = runtime;
+  const app = createApp({
+    sql: db.sql,
+    auth,
+    logger,
+    distDir: resolve(config.GRAFENO_DIST),
+    keys,
+    mailer,
+    clock,
+    publicUrl: config.publicUrl
+  });
   const server: ServerType = await new Promise((ready) => {
     const s = serve({fetch: app.fetch, port: config.PORT, hostname: config.HOST}, () => ready(s));
   });

@@ -2,7 +2,7 @@
 // of an IPC *stream* (what DuckDB-WASM reads offline), and the bytes go to disk before the next batch is built, so
 // ten million rows never exist as JS objects. Files are written under a temporary name and renamed into place.
 import {createHash} from "node:crypto";
-import {mkdir, open, rename, rm} from "node:fs/promises";
+import {mkdir, open, readFile, rename, rm} from "node:fs/promises";
 import {basename, dirname, join} from "node:path";
 import {
   AsyncByteQueue,
@@ -15,7 +15,7 @@ import {
   tableFromIPC,
   vectorFromArray
 } from "apache-arrow";
-import type {Data, Dictionary, Schema, Table, Vector} from "apache-arrow";
+import type {Data, DataType, Schema, Table, Vector} from "apache-arrow";
 import type {FieldSpec, RowOf, TableName, TableSpec} from "./registry-schema.js";
 import {arrowSchema, epochDay, epochMs, isoDate, isoTimestamp, tableSpec} from "./registry-schema.js";
 
@@ -68,6 +68,9 @@ export async function openAtomicFile(path: string): Promise<AtomicFile> {
   };
 }
 
+/** Row type of a table: the canonical row type, or plain records for other table specs. */
+export type SinkRow<T extends TableName | TableSpec> = T extends TableName ? RowOf<T> : Record<string, unknown>;
+
 /** Rows in, a file out. `append` is synchronous; call `drain` now and then to bound what waits in memory. */
 export interface RowSink<R> {
   readonly path: string;
@@ -90,82 +93,63 @@ interface ColumnBuffer {
   finish(length: number): Data;
 }
 
-const NOT_NULL = Symbol("not null");
-
-function columnBuffer(spec: FieldSpec, type: Schema["fields"][number]["type"], capacity: number): ColumnBuffer {
+function columnBuffer(spec: FieldSpec, type: DataType, capacity: number): ColumnBuffer {
   const validity = spec.nullable ? new Uint8Array((capacity + 7) >> 3) : null;
   let nulls = 0;
-  // Returns NOT_NULL when there is a value to store, after recording a null otherwise.
-  const check = (index: number, value: unknown): typeof NOT_NULL | null => {
-    if (value !== null && value !== undefined) {
-      if (validity) validity[index >> 3] |= 1 << (index & 7);
-      return NOT_NULL;
-    }
-    if (!validity) throw new TypeError(`${spec.name}: null in a non-nullable column`);
-    nulls++;
-    return null;
-  };
-  const props = (length: number) => ({
-    type,
-    length,
-    nullCount: nulls,
-    nullBitmap: nulls > 0 && validity ? validity.subarray(0, (length + 7) >> 3) : undefined
-  });
   const bad = (value: unknown): never => {
     throw new TypeError(`${spec.name}: cannot store ${JSON.stringify(value)} as ${spec.type}`);
   };
-  switch (spec.type) {
-    case "string": {
-      const values: string[] = new Array(capacity).fill("");
-      return {
-        set: (i, v) => void (check(i, v) && (values[i] = typeof v === "string" ? v : bad(v))),
-        finish(length) {
-          const offsets = new Int32Array(length + 1);
-          let total = 0;
-          for (let i = 0; i < length; i++) {
-            offsets[i] = total;
-            total += Buffer.byteLength(values[i], "utf8");
-          }
-          offsets[length] = total;
-          const data = Buffer.from(values.slice(0, length).join(""), "utf8");
-          return makeData({...props(length), type: type as Utf8, valueOffsets: offsets, data});
-        }
-      };
-    }
-    case "int":
-    case "float":
-    case "date": {
-      const values = spec.type === "float" ? new Float64Array(capacity) : new Int32Array(capacity);
-      const convert =
-        spec.type === "date"
-          ? (v: unknown) => (typeof v === "string" && !Number.isNaN(epochDay(v)) ? epochDay(v) : bad(v))
-          : (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : bad(v));
-      return {
-        set: (i, v) => void (check(i, v) && (values[i] = convert(v))),
-        finish: (length) => makeData({...props(length), data: values.subarray(0, length)} as never)
-      };
-    }
-    case "timestamp": {
-      const values = new BigInt64Array(capacity);
-      const convert = (v: unknown) =>
-        typeof v === "string" && !Number.isNaN(epochMs(v)) ? BigInt(epochMs(v)) : bad(v);
-      return {
-        set: (i, v) => void (check(i, v) && (values[i] = convert(v))),
-        finish: (length) => makeData({...props(length), data: values.subarray(0, length)} as never)
-      };
-    }
-    case "enum": {
-      const codes = new Map((spec.values ?? []).map((value, code) => [value, code]));
-      const dictionary = dictionaryVector(spec);
-      const values = new Int32Array(capacity);
-      const convert = (v: unknown) => codes.get(v as string) ?? bad(v);
-      return {
-        set: (i, v) => void (check(i, v) && (values[i] = convert(v))),
-        finish: (length) =>
-          makeData({...props(length), type: type as Dictionary, data: values.subarray(0, length), dictionary})
-      };
-    }
+  const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  // Typed storage and the conversion from the canonical value (ISO text for dates, names for enums).
+  let values: Int32Array | Float64Array | BigInt64Array | string[];
+  let convert: (v: unknown) => number | bigint | string;
+  let dictionary: Vector<Utf8> | undefined;
+  if (spec.type === "string") {
+    values = new Array<string>(capacity).fill("");
+    convert = (v) => (typeof v === "string" ? v : bad(v));
+  } else if (spec.type === "float") {
+    values = new Float64Array(capacity);
+    convert = (v) => (isNumber(v) ? v : bad(v));
+  } else if (spec.type === "int") {
+    values = new Int32Array(capacity);
+    convert = (v) => (isNumber(v) && Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? v : bad(v));
+  } else if (spec.type === "date") {
+    values = new Int32Array(capacity);
+    convert = (v) => (typeof v === "string" && !Number.isNaN(epochDay(v)) ? epochDay(v) : bad(v));
+  } else if (spec.type === "timestamp") {
+    values = new BigInt64Array(capacity);
+    convert = (v) => (typeof v === "string" && !Number.isNaN(epochMs(v)) ? BigInt(epochMs(v)) : bad(v));
+  } else {
+    const codes = new Map((spec.values ?? []).map((value, code) => [value, code]));
+    values = new Int32Array(capacity);
+    convert = (v) => codes.get(v as string) ?? bad(v);
+    dictionary = dictionaryVector(spec);
   }
+  const store = values as unknown[];
+  return {
+    set(i, v) {
+      if (v === null || v === undefined) {
+        if (!validity) throw new TypeError(`${spec.name}: null in a non-nullable column`);
+        nulls++;
+        return;
+      }
+      store[i] = convert(v);
+      if (validity) validity[i >> 3] |= 1 << (i & 7);
+    },
+    finish(length) {
+      const props = {
+        type,
+        length,
+        nullCount: nulls,
+        nullBitmap: nulls > 0 ? validity!.subarray(0, (length + 7) >> 3) : undefined
+      };
+      if (!Array.isArray(values)) return makeData({...props, data: values.subarray(0, length), dictionary} as never);
+      const offsets = new Int32Array(length + 1);
+      for (let i = 0, total = 0; i < length; i++) offsets[i + 1] = total += Buffer.byteLength(values[i], "utf8");
+      const data = Buffer.from(values.slice(0, length).join(""), "utf8");
+      return makeData({...props, type: type as Utf8, valueOffsets: offsets, data});
+    }
+  };
 }
 
 // One dictionary vector per enum field for the whole process: the stream writer writes a dictionary batch only when
@@ -194,12 +178,8 @@ class ChunkCollector extends AsyncByteQueue {
   }
 }
 
-function resolveSpec(table: TableName | TableSpec): TableSpec {
-  return typeof table === "string" ? tableSpec(table) : table;
-}
-
 /** Builds record batches of one table from rows, `batchRows` at a time. */
-export class BatchBuilder<R extends object = Record<string, unknown>> {
+export class BatchBuilder<R = Record<string, unknown>> {
   readonly spec: TableSpec;
   readonly schema: Schema;
   private columns: ColumnBuffer[] = [];
@@ -209,7 +189,7 @@ export class BatchBuilder<R extends object = Record<string, unknown>> {
     table: TableName | TableSpec,
     readonly batchRows = 65_536
   ) {
-    this.spec = resolveSpec(table);
+    this.spec = typeof table === "string" ? tableSpec(table) : table;
     this.schema = arrowSchema(table);
     this.reset();
   }
@@ -240,23 +220,13 @@ export class BatchBuilder<R extends object = Record<string, unknown>> {
   }
 }
 
-/** Streams rows of a table into an Arrow IPC stream file. */
-export async function createArrowWriter<T extends TableName>(
+/** Streams rows of a table (canonical, or any described by a TableSpec) into an Arrow IPC stream file. */
+export async function createArrowWriter<T extends TableName | TableSpec>(
   table: T,
   path: string,
-  options?: ArrowWriterOptions
-): Promise<RowSink<RowOf<T>>>;
-export async function createArrowWriter(
-  table: TableSpec,
-  path: string,
-  options?: ArrowWriterOptions
-): Promise<RowSink<Record<string, unknown>>>;
-export async function createArrowWriter(
-  table: TableName | TableSpec,
-  path: string,
   options: ArrowWriterOptions = {}
-): Promise<RowSink<object>> {
-  const builder = new BatchBuilder<object>(table, options.batchRows);
+): Promise<RowSink<SinkRow<T>>> {
+  const builder = new BatchBuilder<SinkRow<T>>(table, options.batchRows);
   const file = await openAtomicFile(path);
   const collector = new ChunkCollector();
   const writer = new RecordBatchStreamWriter();
@@ -301,10 +271,10 @@ export async function createArrowWriter(
 }
 
 /** Writes all rows of a table (any iterable, sync or async) to an Arrow stream file, atomically. */
-export async function writeArrowTable<T extends TableName>(
+export async function writeArrowTable<T extends TableName | TableSpec>(
   table: T,
   path: string,
-  rows: Iterable<RowOf<T>> | AsyncIterable<RowOf<T>>,
+  rows: Iterable<SinkRow<T>> | AsyncIterable<SinkRow<T>>,
   options?: ArrowWriterOptions
 ): Promise<WrittenFile> {
   return writeAll(await createArrowWriter(table, path, options), rows);
@@ -326,12 +296,7 @@ export async function writeAll<R>(sink: RowSink<R>, rows: Iterable<R> | AsyncIte
 
 /** Reads an Arrow file (IPC stream or file format) whole. For large files prefer readArrowRows. */
 export async function readArrowTable(path: string): Promise<Table> {
-  const handle = await open(path, "r");
-  try {
-    return tableFromIPC(await handle.readFile());
-  } finally {
-    await handle.close();
-  }
+  return tableFromIPC(await readFile(path));
 }
 
 /**

@@ -2,8 +2,8 @@
 // without BOM, ISO dates and timestamps, dot decimals with exactly the field's decimals (money: 2). Null is an empty
 // field. Written under a temporary name and renamed into place, like the Arrow files.
 import {openAtomicFile, writeAll} from "./arrow-io.js";
-import type {RowSink, WrittenFile} from "./arrow-io.js";
-import type {FieldSpec, RowOf, TableName, TableSpec} from "./registry-schema.js";
+import type {RowSink, SinkRow, WrittenFile} from "./arrow-io.js";
+import type {FieldSpec, TableName, TableSpec} from "./registry-schema.js";
 import {tableSpec} from "./registry-schema.js";
 
 export interface CsvWriterOptions {
@@ -33,22 +33,13 @@ export function csvLine(values: readonly unknown[], fields?: readonly FieldSpec[
   return line;
 }
 
-export async function createCsvWriter<T extends TableName>(
+/** Streams rows of a table (canonical, or any described by a TableSpec) into a CSV file. */
+export async function createCsvWriter<T extends TableName | TableSpec>(
   table: T,
   path: string,
-  options?: CsvWriterOptions
-): Promise<RowSink<RowOf<T>>>;
-export async function createCsvWriter(
-  table: TableSpec,
-  path: string,
-  options?: CsvWriterOptions
-): Promise<RowSink<Record<string, unknown>>>;
-export async function createCsvWriter(
-  table: TableName | TableSpec,
-  path: string,
   options: CsvWriterOptions = {}
-): Promise<RowSink<object>> {
-  const spec = typeof table === "string" ? tableSpec(table) : table;
+): Promise<RowSink<SinkRow<T>>> {
+  const spec = typeof table === "string" ? tableSpec(table as TableName) : (table as TableSpec);
   const newline = options.newline ?? "\r\n";
   const fields = spec.fields;
   const file = await openAtomicFile(path);
@@ -104,10 +95,10 @@ export async function createCsvWriter(
 }
 
 /** Writes all rows of a table to a CSV file, atomically. */
-export async function writeCsvTable<T extends TableName>(
+export async function writeCsvTable<T extends TableName | TableSpec>(
   table: T,
   path: string,
-  rows: Iterable<RowOf<T>> | AsyncIterable<RowOf<T>>,
+  rows: Iterable<SinkRow<T>> | AsyncIterable<SinkRow<T>>,
   options?: CsvWriterOptions
 ): Promise<WrittenFile> {
   return writeAll(await createCsvWriter(table, path, options), rows);

@@ -36,8 +36,8 @@ export const BILL_PARAMS = {
   defaultOffset: 2.2,
   /** Once an installment is defaulted, later ones of the same bill default with this probability. */
   stickyDefault: 0.85,
-  lateDelayMedianDays: 7,
-  lateDelaySigma: 1.0,
+  lateDelayMedianDays: 8,
+  lateDelaySigma: 1.3,
   splitPaymentRate: 0.04,
   /** Late payments carry a 2% fine plus 1% a month pro rata (the usual boleto terms). */
   fine: 0.02,

@@ -61,46 +61,17 @@ export function makeDirtyActors(
     return id;
   };
   const place = {uf: "SP", city: "São Paulo"} as const;
-  const testParties = [
-    add(
-      {document: generateCnpj(random.next), person_type: "PJ", name: "EMPRESA TESTE LTDA", ...place, segment: "retail"},
-      "test_row",
-      "staging"
-    ),
-    add(
-      {
-        document: generateCnpj(random.next),
-        person_type: "PJ",
-        name: "TESTE HOMOLOGACAO",
-        ...place,
-        segment: "wholesale"
-      },
-      "test_row",
-      "staging"
-    ),
-    add(
-      {
-        document: generateCpf(random.next, place),
-        person_type: "PF",
-        name: "FULANO DE TAL TESTE",
-        ...place,
-        segment: "individual"
-      },
-      "test_row",
-      "staging"
-    ),
-    add(
-      {
-        document: generateCpf(random.next, place),
-        person_type: "PF",
-        name: "SACADO TESTE QA",
-        ...place,
-        segment: "individual"
-      },
-      "test_row",
-      "staging"
-    )
-  ];
+  const testParties = (
+    [
+      ["EMPRESA TESTE LTDA", "PJ", "retail"],
+      ["TESTE HOMOLOGACAO", "PJ", "wholesale"],
+      ["FULANO DE TAL TESTE", "PF", "individual"],
+      ["SACADO TESTE QA", "PF", "individual"]
+    ] as const
+  ).map(([name, type, segment]) => {
+    const document = type === "PF" ? generateCpf(random.next, place) : generateCnpj(random.next);
+    return add({document, person_type: type, name, ...place, segment}, "test_row", "staging");
+  });
   const badDocumentParties: string[] = [];
   const pool = Math.max(BAD_DOCUMENTS.length, Math.ceil(expectedBills / 15));
   for (let i = 0; i < pool; i++) {

@@ -2,24 +2,22 @@
 // registry (see DESIGN.md, "Data model"). Deterministic: every random draw comes from the seed, nothing reads the
 // clock, and the same seed and size give byte-identical files. Streaming: bills are made one at a time in
 // registration order and written in batches; only participants and parties stay in memory.
-import {join, relative, sep} from "node:path";
-import type {RowSink, WrittenFile} from "./arrow-io.js";
-import {createArrowWriter, openAtomicFile} from "./arrow-io.js";
-import {createCsvWriter} from "./csv-write.js";
 import type {ParticipantActor} from "./generate-actors.js";
 import {activeWeight, makeParticipants, makeParties, sampleCumulative} from "./generate-actors.js";
 import {BillFactory, registrationTimes} from "./generate-bills.js";
 import {BusinessCalendar, monthIndex, weekday} from "./generate-calendar.js";
 import type {DirtyActors, DirtyRecord} from "./generate-dirty.js";
 import {DIRTY_KINDS, injectDirt, makeDirtyActors} from "./generate-dirty.js";
+import type {OutputFormat, RegistryManifest} from "./generate-output.js";
+import {OUTPUT_FORMATS, openRegistryOutputs} from "./generate-output.js";
 import {createRandom} from "./random.js";
 import type {Random} from "./random.js";
-import type {RowOf, TableName} from "./registry-schema.js";
-import {TABLE_NAMES, epochDay, isoDate} from "./registry-schema.js";
+import type {TableName} from "./registry-schema.js";
+import {epochDay, isoDate} from "./registry-schema.js";
 
+export {OUTPUT_FORMATS};
+export type {ManifestFile, OutputFormat, RegistryManifest} from "./generate-output.js";
 export const GENERATOR_VERSION = "1.0.0";
-export const OUTPUT_FORMATS = ["arrow", "csv"] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const GENERATE_DEFAULTS = {
   dirty: 0,
@@ -50,31 +48,6 @@ export interface GenerateOptions {
   end?: string;
   onProgress?: (progress: GenerateProgress) => void;
 }
-
-export interface ManifestFile {
-  file: string;
-  bytes: number;
-  sha256: string;
-}
-
-export interface RegistryManifest {
-  generator: string;
-  generator_version: string;
-  seed: number;
-  bills: number;
-  dirty: number;
-  start: string;
-  end: string;
-  as_of: string;
-  formats: OutputFormat[];
-  sizes: {participants: number; assignors: number; payers: number};
-  tables: Record<TableName, {rows: number; files: Partial<Record<OutputFormat, ManifestFile>>}>;
-  /** Hidden truth for evaluating models and cleaning; feature code must never read it. */
-  truth: Record<TruthFile, ManifestFile & {rows: number}>;
-}
-
-const TRUTH_FILES = ["participants", "parties", "macro", "dirty"] as const;
-type TruthFile = (typeof TRUTH_FILES)[number];
 
 /** How many participants, assignors and payers a registry of `bills` bills has. */
 export function registrySizes(bills: number): RegistryManifest["sizes"] {
@@ -118,7 +91,7 @@ export function macroFactors(startMonth: number, endMonth: number): Float64Array
   const factors = new Float64Array(span + 1);
   for (let t = 0; t <= span; t++) {
     const stress = Math.exp(-(((t - 0.55 * span) / 3) ** 2));
-    factors[t] = 0.3 * Math.sin((2 * Math.PI * t) / 30) + 0.9 * stress;
+    factors[t] = Math.round((0.3 * Math.sin((2 * Math.PI * t) / 30) + 0.9 * stress) * 1e4) / 1e4;
   }
   return factors;
 }
@@ -151,8 +124,6 @@ export function dailyCounts(random: Random, calendar: BusinessCalendar, start: n
   return counts;
 }
 
-type Outputs = {[T in TableName]: RowSink<RowOf<T>>[]};
-
 export async function generateRegistry(options: GenerateOptions): Promise<RegistryManifest> {
   const opts = validateGenerateOptions(options);
   const progress = options.onProgress ?? (() => undefined);
@@ -162,31 +133,9 @@ export async function generateRegistry(options: GenerateOptions): Promise<Regist
   const root = createRandom(opts.seed);
   const [actorsRandom, volumeRandom, billsRandom, dirtyRandom] = [root.fork(), root.fork(), root.fork(), root.fork()];
   const calendar = new BusinessCalendar();
-
-  const outputs = {} as Outputs;
-  const truth = {} as Record<TruthFile, RowSink<object>>;
-  const sinks: RowSink<never>[] = [];
+  const output = await openRegistryOutputs(opts.out, opts.formats);
+  const {write, truth, drain} = output;
   try {
-    for (const table of TABLE_NAMES) {
-      const list: RowSink<never>[] = [];
-      for (const format of opts.formats) {
-        const path = join(opts.out, `${table}.${format}`);
-        list.push(format === "arrow" ? await createArrowWriter(table, path) : await createCsvWriter(table, path));
-      }
-      (outputs as Record<TableName, RowSink<never>[]>)[table] = list;
-      sinks.push(...list);
-    }
-    for (const name of TRUTH_FILES)
-      sinks.push((truth[name] = await createJsonlWriter(join(opts.out, "truth", `${name}.jsonl`))));
-    const write = <T extends TableName>(table: T, row: RowOf<T>) => {
-      for (const sink of outputs[table]) sink.append(row);
-    };
-    const drain = async () => {
-      let pending = 0;
-      for (const sink of sinks) pending += sink.pendingBytes;
-      if (pending > 16 << 20) await Promise.all(sinks.map((s) => s.drain()));
-    };
-
     const participants = makeParticipants(actorsRandom, sizes.participants, start, end);
     for (const p of participants) {
       write("participants", p.row);
@@ -207,7 +156,7 @@ export async function generateRegistry(options: GenerateOptions): Promise<Regist
         write("parties", row);
         truth.parties.append(hidden);
       },
-      drain
+      () => output.drain()
     );
     let dirtyActors: DirtyActors | null = null;
     if (opts.dirty > 0) {
@@ -226,8 +175,8 @@ export async function generateRegistry(options: GenerateOptions): Promise<Regist
       for (const row of dirtyActors.parties) write("parties", row);
       for (const record of dirtyActors.records) truth.dirty.append(record);
     }
-    progress({table: "participants", rows: outputs.participants[0].rows, total: outputs.participants[0].rows});
-    progress({table: "parties", rows: outputs.parties[0].rows, total: outputs.parties[0].rows});
+    progress({table: "participants", rows: output.rows("participants"), total: output.rows("participants")});
+    progress({table: "parties", rows: output.rows("parties"), total: output.rows("parties")});
 
     const [firstMonth, lastMonth] = [monthIndex(start), monthIndex(end)];
     const factors = macroFactors(firstMonth, lastMonth);
@@ -256,22 +205,29 @@ export async function generateRegistry(options: GenerateOptions): Promise<Regist
         for (const row of generated.payments) write("payments", row);
         if ((index & 255) === 0) await drain();
         if ((index & 2047) === 0 || index === opts.bills) {
-          progress({table: "installments", rows: outputs.installments[0].rows});
-          progress({table: "payments", rows: outputs.payments[0].rows});
+          progress({table: "installments", rows: output.rows("installments")});
+          progress({table: "payments", rows: output.rows("payments")});
           progress({table: "trade_bills", rows: index, total: opts.bills});
         }
       }
     }
 
-    const written: WrittenFile[] = [];
-    for (const sink of sinks) written.push(await sink.close());
-    const manifest = buildManifest(opts, sizes, written);
-    const file = await openAtomicFile(join(opts.out, "manifest.json"));
-    await file.write(Buffer.from(JSON.stringify(manifest, null, 2) + "\n", "utf8"));
-    await file.commit();
-    return manifest;
+    return await output.close((tables, truthFiles) => ({
+      generator: "grafeno-registry-generator",
+      generator_version: GENERATOR_VERSION,
+      seed: opts.seed,
+      bills: opts.bills,
+      dirty: opts.dirty,
+      start: opts.start,
+      end: opts.end,
+      as_of: opts.end,
+      formats: opts.formats,
+      sizes,
+      tables,
+      truth: truthFiles
+    }));
   } catch (error) {
-    await Promise.all(sinks.map((s) => s.abort().catch(() => undefined)));
+    await output.abort();
     throw error;
   }
 }
@@ -281,79 +237,4 @@ function dailyWeights(participants: ParticipantActor[], day: number, cum: Float6
   let total = 0;
   for (let i = 0; i < participants.length; i++) cum[i] = total += activeWeight(participants[i], day);
   return total > 0;
-}
-
-function buildManifest(
-  opts: ReturnType<typeof validateGenerateOptions>,
-  sizes: RegistryManifest["sizes"],
-  written: WrittenFile[]
-): RegistryManifest {
-  const entry = (w: WrittenFile): ManifestFile => ({
-    file: relative(opts.out, w.path).split(sep).join("/"),
-    bytes: w.bytes,
-    sha256: w.sha256
-  });
-  let next = 0;
-  const tables = {} as RegistryManifest["tables"];
-  for (const table of TABLE_NAMES) {
-    const files: Partial<Record<OutputFormat, ManifestFile>> = {};
-    let rows = 0;
-    for (const format of opts.formats) {
-      rows = written[next].rows;
-      files[format] = entry(written[next++]);
-    }
-    tables[table] = {rows, files};
-  }
-  const truth = {} as RegistryManifest["truth"];
-  for (const name of TRUTH_FILES) truth[name] = {...entry(written[next]), rows: written[next++].rows};
-  return {
-    generator: "grafeno-registry-generator",
-    generator_version: GENERATOR_VERSION,
-    seed: opts.seed,
-    bills: opts.bills,
-    dirty: opts.dirty,
-    start: opts.start,
-    end: opts.end,
-    as_of: opts.end,
-    formats: opts.formats,
-    sizes,
-    tables,
-    truth
-  };
-}
-
-/** JSON lines, written atomically like the tables. */
-async function createJsonlWriter(path: string): Promise<RowSink<object>> {
-  const file = await openAtomicFile(path);
-  let lines: string[] = [];
-  let chars = 0;
-  let rows = 0;
-  const drain = async () => {
-    if (lines.length === 0) return;
-    const chunk = Buffer.from(lines.join(""), "utf8");
-    lines = [];
-    chars = 0;
-    await file.write(chunk);
-  };
-  return {
-    path,
-    get rows() {
-      return rows;
-    },
-    get pendingBytes() {
-      return chars;
-    },
-    append(row) {
-      const line = JSON.stringify(row) + "\n";
-      lines.push(line);
-      chars += line.length;
-      rows++;
-    },
-    drain,
-    async close() {
-      await drain();
-      return {path, rows, ...(await file.commit())};
-    },
-    abort: () => file.abort()
-  };
 }

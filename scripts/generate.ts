@@ -14,22 +14,32 @@ import {
 
 const DEFAULTS = {seed: 42, bills: 10_000, out: "data/sample", ...GENERATE_DEFAULTS};
 
+function options(...rows: [string, string, (string | number)?][]): string {
+  return rows
+    .map(([flag, text, fallback]) =>
+      `  ${flag.padEnd(18)} ${text.padEnd(58)} ${fallback === undefined ? "" : `(default ${fallback})`}`.trimEnd()
+    )
+    .join("\n");
+}
+
 const HELP = `Generate a synthetic, deterministic trade-bill registry (participants, parties, trade_bills,
 installments, payments) as Arrow IPC stream and CSV files, plus manifest.json and a hidden truth/ folder.
 
 Usage: tsx scripts/generate.ts [options]        (npm run data:generate -- [options])
 
 Options:
-  --seed <n>         random seed, a non-negative integer                 (default ${DEFAULTS.seed})
-  --bills <n>        distinct trade bills; about 4.5 installments each    (default ${DEFAULTS.bills})
-  --out <dir>        output folder, files are replaced atomically         (default ${DEFAULTS.out})
-  --dirty <rate>     share of bills made dirty for validation, 0–0.5     (default ${DEFAULTS.dirty})
-                     (test rows, duplicates, zero/negative values, far-future due dates, bad documents)
-  --formats <list>   comma-separated, any of: ${OUTPUT_FORMATS.join(", ")}         (default ${DEFAULTS.formats.join(",")})
-  --start <date>     first registration day, YYYY-MM-DD                  (default ${DEFAULTS.start})
-  --end <date>       last registration day and as-of date, YYYY-MM-DD    (default ${DEFAULTS.end})
-  --quiet            no progress display
-  -h, --help         this help
+${options(
+  ["--seed <n>", "random seed, a non-negative integer", DEFAULTS.seed],
+  ["--bills <n>", "distinct trade bills, about 4.5 installments each", DEFAULTS.bills],
+  ["--out <dir>", "output folder; files are replaced atomically", DEFAULTS.out],
+  ["--dirty <rate>", "share of bills made dirty, 0 to 0.5: test rows, duplicates,", DEFAULTS.dirty],
+  ["", "zero/negative values, far-future due dates, bad documents"],
+  ["--formats <list>", `comma-separated, any of ${OUTPUT_FORMATS.join(", ")}`, DEFAULTS.formats.join(",")],
+  ["--start <date>", "first registration day, YYYY-MM-DD", DEFAULTS.start],
+  ["--end <date>", "last registration day and as-of date, YYYY-MM-DD", DEFAULTS.end],
+  ["--quiet", "no progress display"],
+  ["-h, --help", "this help"]
+)}
 
 The same seed, size, dates and dirty rate always give byte-identical files (see manifest.json for checksums).
 truth/ holds each payer's hidden risk, each participant's lifecycle and the injected dirty rows: it is for
@@ -210,7 +220,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`generate: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`generate: failed (temporary files removed, manifest.json not updated): ${(error as Error).stack ?? error}\n`);
+    process.stderr.write(
+      `generate: failed (temporary files removed, manifest.json not updated): ${(error as Error).stack ?? error}\n`
+    );
     return 1;
   }
 }

@@ -79,7 +79,7 @@ describe("canonical schema", () => {
 
 describe("Arrow stream files", () => {
   it("round trip: rows written over several batches read back equal, nulls and enums included", async () => {
-    const rows = Array.from({length: 23}, (_, i) => bill(i, i === 5 ? {assignor_id: "Ação & Cia \"Ltda\""} : {}));
+    const rows = Array.from({length: 23}, (_, i) => bill(i, i === 5 ? {assignor_id: 'Ação & Cia "Ltda"'} : {}));
     const path = join(dir, "bills.arrow");
     const written = await writeArrowTable("trade_bills", path, rows, {batchRows: 5});
     expect(written.rows).toBe(23);
@@ -121,9 +121,9 @@ describe("Arrow stream files", () => {
     await expect(writeArrowTable("trade_bills", join(sub, "x.arrow"), [bill(0), bad], {batchRows: 1})).rejects.toThrow(
       /state: cannot store "lost"/
     );
-    await expect(writeArrowTable("trade_bills", join(sub, "y.arrow"), [bill(0, {value: null as never})])).rejects.toThrow(
-      /value: null in a non-nullable column/
-    );
+    await expect(
+      writeArrowTable("trade_bills", join(sub, "y.arrow"), [bill(0, {value: null as never})])
+    ).rejects.toThrow(/value: null in a non-nullable column/);
     expect(await readdir(sub)).toEqual([]);
   });
 

@@ -29,7 +29,14 @@ describe("CPF", () => {
   });
 
   it("rejects a wrong check digit, a wrong length, letters and repeated digits", () => {
-    for (const cpf of ["529.982.247-24", "529.982.247-52", "5299822472", "529982247250", "52998224A25", "111.111.111-11"]) {
+    for (const cpf of [
+      "529.982.247-24",
+      "529.982.247-52",
+      "5299822472",
+      "529982247250",
+      "52998224A25",
+      "111.111.111-11"
+    ]) {
       expect(isValidCpf(cpf), cpf).toBe(false);
     }
   });
@@ -53,7 +60,9 @@ describe("CPF", () => {
   it("generates the same CPFs from the same seed", () => {
     const a = createRandom(9);
     const b = createRandom(9);
-    expect(Array.from({length: 20}, () => generateCpf(a.next))).toEqual(Array.from({length: 20}, () => generateCpf(b.next)));
+    expect(Array.from({length: 20}, () => generateCpf(a.next))).toEqual(
+      Array.from({length: 20}, () => generateCpf(b.next))
+    );
   });
 
   it("formats and masks for display, showing only the middle digits", () => {
@@ -71,7 +80,13 @@ describe("CNPJ", () => {
   });
 
   it("rejects a wrong check digit, a wrong length and repeated digits", () => {
-    for (const cnpj of ["11.222.333/0001-82", "11.222.333/0001-18", "1122233300018", "00000000000000", "11111111111111"]) {
+    for (const cnpj of [
+      "11.222.333/0001-82",
+      "11.222.333/0001-18",
+      "1122233300018",
+      "00000000000000",
+      "11111111111111"
+    ]) {
       expect(isValidCnpj(cnpj), cnpj).toBe(false);
     }
   });

@@ -1,0 +1,198 @@
+// The segmentation model: RFM features → power transform → standardize → k-means. One versioned JSON artifact
+// holds everything scoring needs, and training labels customers with the very function scoring uses.
+import {createHash} from "node:crypto";
+import {prioritize, type PriorityAction} from "./cluster-priorities.js";
+import {psiFromSamples} from "./drift.js";
+import {assignAll, nearestCentroid, refineKMeans} from "./kmeans.js";
+import {applyPowerTransform, fitPowerTransform, type PowerTransformParams} from "./power-transform.js";
+import {createRandom} from "./random.js";
+import {DAY_MS, segmentationRfm, type PurchaseEvent, type SegmentationRow} from "./rfm.js";
+import {selectK, type KScore} from "./cluster-selection.js";
+import {bootstrapStability, type Stability} from "./stability.js";
+import {quantileSorted} from "./scores.js";
+
+export const featureNames = ["recency", "frequency", "monetary"] as const;
+export type FeatureName = (typeof featureNames)[number];
+export type CustomerFeatures = Record<FeatureName, number>;
+
+export interface FeatureStats {
+  name: FeatureName;
+  median: number;
+  /** Decile edges and proportions in the training window, the reference for PSI. */
+  edges: number[];
+  proportions: number[];
+}
+
+export interface ClusterProfile {
+  cluster: number;
+  priority: number;
+  action: PriorityAction;
+  size: number;
+  share: number;
+  valueShare: number;
+  medians: CustomerFeatures;
+}
+
+export interface SegmentationModel {
+  schema: "grafeno.segmentation-model";
+  schemaVersion: 1;
+  modelVersion: string;
+  codeVersion: string;
+  entity: string;
+  observationDate: string;
+  trainingWindow: {start: string; end: string};
+  transform: {method: "yeo-johnson" | "log"; features: {name: FeatureName; params: PowerTransformParams}[]};
+  centroids: number[][];
+  clusters: ClusterProfile[];
+  featureStats: FeatureStats[];
+  metrics: {customers: number; selectionSample: number; k: number; reason: string; scores: KScore[]; stability: Stability};
+  dataChecksum: string;
+}
+
+export interface TrainOptions {
+  entity: string;
+  observationDate: number;
+  windowDays?: number;
+  method?: "yeo-johnson" | "log";
+  seed?: number;
+  kMin?: number;
+  kMax?: number;
+  restarts?: number;
+  /** Customers used to choose k (a seeded sample above it); the final fit uses everyone. */
+  selectionSample?: number;
+  bootstraps?: number;
+  codeVersion?: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Order-independent checksum of the events a model was trained on. */
+export function eventsChecksum(events: readonly PurchaseEvent[]): string {
+  const lines = events.map((e) => `${e.customer}\t${+new Date(e.date)}\t${e.amount}`).sort();
+  const hash = createHash("sha256");
+  for (const line of lines) hash.update(line).update("\n");
+  return hash.digest("hex");
+}
+
+export function windowEvents(events: readonly PurchaseEvent[], end: number, days: number): PurchaseEvent[] {
+  const start = end - days * DAY_MS;
+  return events.filter((e) => +new Date(e.date) > start && +new Date(e.date) < end + DAY_MS);
+}
+
+function transformColumn(values: number[], name: FeatureName, method: "yeo-johnson" | "log") {
+  const params =
+    method === "log"
+      ? fitPowerTransform(values.map(Math.log1p), {lambda: 1, method: "yeo-johnson"})
+      : fitPowerTransform(values, {method: "yeo-johnson"});
+  return {name, params};
+}
+
+/** The model's feature space for one customer: the same code for training and scoring. */
+export function featureVector(model: Pick<SegmentationModel, "transform">, c: CustomerFeatures): number[] {
+  return model.transform.features.map(({name, params}) => {
+    const x = model.transform.method === "log" ? Math.log1p(c[name]) : c[name];
+    return applyPowerTransform([x], params)[0];
+  });
+}
+
+export interface ClusterAssignment {
+  cluster: number;
+  priority: number;
+  action: PriorityAction;
+}
+
+export function scoreCustomer(model: SegmentationModel, c: CustomerFeatures): ClusterAssignment {
+  const cluster = nearestCentroid(featureVector(model, c), model.centroids);
+  const {priority, action} = model.clusters[cluster];
+  return {cluster, priority, action};
+}
+
+function median(values: number[]): number {
+  return quantileSorted(Float64Array.from(values).sort(), 0.5);
+}
+
+export function trainSegmentation(
+  events: readonly PurchaseEvent[],
+  options: TrainOptions
+): {model: SegmentationModel; customers: (SegmentationRow & ClusterAssignment)[]} {
+  const {entity, observationDate, windowDays = 730, method = "yeo-johnson", seed = 42} = options;
+  const inWindow = windowEvents(events, observationDate, windowDays);
+  const rows = segmentationRfm(inWindow, {observationDate});
+  if (rows.length < 20) throw new Error(`segmentation: ${rows.length} customers in the window, need at least 20`);
+  const transform = {
+    method,
+    features: featureNames.map((name) =>
+      transformColumn(
+        rows.map((r) => r[name]),
+        name,
+        method
+      )
+    )
+  };
+  const points = rows.map((r) => featureVector({transform}, r));
+  const limit = options.selectionSample ?? 5_000;
+  const sample = points.length <= limit ? points : createRandom(seed).shuffle([...points]).slice(0, limit);
+  const selection = selectK(sample, {kMin: options.kMin, kMax: options.kMax, restarts: options.restarts, seed});
+  // The best of the restarts on the sample, refined on everyone: one pass over all customers, not ten.
+  const fit = sample === points ? selection.fit : refineKMeans(points, selection.fit.centroids);
+  const labels = assignAll(points, fit.centroids);
+  const stability = bootstrapStability(sample, assignAll(sample, fit.centroids), selection.k, {
+    bootstraps: options.bootstraps ?? 10,
+    seed
+  });
+
+  const totalValue = rows.reduce((s, r) => s + r.monetary, 0);
+  const members = fit.centroids.map((_, c) => rows.filter((_, i) => labels[i] === c));
+  const zMedians = fit.centroids.map((_, c) => {
+    const pts = points.filter((_, i) => labels[i] === c);
+    return featureNames.map((_, j) => median(pts.map((p) => p[j])));
+  });
+  const priorities = prioritize(
+    members.map((m, c) => ({
+      cluster: c,
+      recency: zMedians[c][0],
+      frequency: zMedians[c][1],
+      monetary: zMedians[c][2],
+      valueShare: m.reduce((s, r) => s + r.monetary, 0) / totalValue
+    }))
+  );
+  const clusters: ClusterProfile[] = members.map((m, c) => ({
+    cluster: c,
+    ...priorities.get(c)!,
+    size: m.length,
+    share: m.length / rows.length,
+    valueShare: m.reduce((s, r) => s + r.monetary, 0) / totalValue,
+    medians: Object.fromEntries(featureNames.map((n) => [n, median(m.map((r) => r[n]))])) as CustomerFeatures
+  }));
+  const featureStats = featureNames.map((name) => {
+    const values = rows.map((r) => r[name]);
+    const {edges, expected} = psiFromSamples(values, values);
+    return {name, median: median(values), edges, proportions: expected};
+  });
+
+  const body = {
+    schema: "grafeno.segmentation-model" as const,
+    schemaVersion: 1 as const,
+    codeVersion: options.codeVersion ?? "0.1.0",
+    entity,
+    observationDate: iso(observationDate),
+    trainingWindow: {start: iso(observationDate - windowDays * DAY_MS + DAY_MS), end: iso(observationDate)},
+    transform,
+    centroids: fit.centroids,
+    clusters,
+    featureStats,
+    metrics: {
+      customers: rows.length,
+      selectionSample: sample.length,
+      k: selection.k,
+      reason: selection.reason,
+      scores: selection.scores,
+      stability
+    },
+    dataChecksum: eventsChecksum(inWindow)
+  };
+  const digest = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 12);
+  const model: SegmentationModel = {...body, modelVersion: `segmentation-${entity}-${digest}`};
+  const customers = rows.map((r) => ({...r, ...scoreCustomer(model, r)}));
+  return {model, customers};
+}

@@ -1,0 +1,53 @@
+// npm run models:train — trains the segmentation model for the configured customer entity on the configured
+// source, saves the versioned artifact under data/models/ and appends the run to the experiment log.
+// The training date is a quarter before the observation date, so model health has a later window to compare.
+import {statSync} from "node:fs";
+import {join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {analysisContext} from "../loaders/analysis-context.js";
+import {parseEntity} from "../loaders/customer-events.js";
+import {DAY_MS} from "../loaders/rfm.js";
+import {defaultModelDir, logExperiment, saveModel} from "../loaders/model-store.js";
+import {trainSegmentation} from "../loaders/segmentation-model.js";
+
+export const trainingLagDays = 91;
+
+export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const ctx = await analysisContext(env);
+  const trainedAt = ctx.observationDate - trainingLagDays * DAY_MS;
+  console.error(`[train] segmentation of ${ctx.entity}s: ${ctx.events.length} events, as of ${new Date(trainedAt).toISOString().slice(0, 10)}`);
+  const start = performance.now();
+  const {model} = trainSegmentation(ctx.events, {entity: ctx.entity, observationDate: trainedAt});
+  const ms = Math.round(performance.now() - start);
+  const path = await saveModel(`segmentation-${ctx.entity}`, model);
+  const best = model.metrics.scores.find((s) => s.k === model.metrics.k)!;
+  await logExperiment({
+    model: model.modelVersion,
+    method: "kmeans++",
+    params: {k: model.metrics.k, restarts: 10, transform: model.transform.method, entity: ctx.entity},
+    dataChecksum: model.dataChecksum,
+    metrics: {
+      silhouette: best.silhouette,
+      calinskiHarabasz: best.calinskiHarabasz,
+      daviesBouldin: best.daviesBouldin,
+      stabilityAri: model.metrics.stability.meanAri
+    },
+    ms,
+    at: model.observationDate
+  });
+  console.error(`[train] ${model.modelVersion}: k = ${model.metrics.k}, ${ms} ms → ${path}`);
+  return path;
+}
+
+/** Trains when the model is missing or older than the data it should describe. */
+export async function ensureModels(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const entity = parseEntity(env.GRAFENO_RFM_ENTITY);
+  const model = join(env.GRAFENO_MODEL_DIR ?? defaultModelDir, `segmentation-${entity}.json`);
+  const source = env.GRAFENO_SOURCE ?? "dir:data/sample";
+  const manifest = source.startsWith("dir:") ? join(source.slice(4), "manifest.json") : undefined;
+  const modelTime = statSync(model, {throwIfNoEntry: false})?.mtimeMs ?? 0;
+  const dataTime = manifest ? (statSync(manifest, {throwIfNoEntry: false})?.mtimeMs ?? Infinity) : Infinity;
+  if (modelTime === 0 || dataTime > modelTime) await trainModels(env);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await trainModels();
