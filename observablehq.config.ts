@@ -11,7 +11,12 @@ export default {
   search: false,
   pager: false,
   footer: "SPC Grafeno analytics workbench · data stays on this server",
-  pages: [{name: "Registrations", path: "/registrations"}],
+  pages: [
+    {name: "Registrations", path: "/registrations"},
+    {name: "RFM explorer", path: "/rfm"},
+    {name: "Clusters", path: "/clusters"},
+    {name: "Model health", path: "/model-health"}
+  ],
   // No favicon request: an anonymous one would be refused and logged as a console error.
   head: '<meta name="referrer" content="same-origin"><link rel="icon" href="data:,">'
 };

@@ -1,6 +1,7 @@
 // Who may call what: a session, a role, the current terms accepted, and same-origin state changes.
-import type {MiddlewareHandler} from "hono";
-import type {Auth, Role} from "./auth.js";
+import {getConnInfo} from "@hono/node-server/conninfo";
+import type {Context, MiddlewareHandler} from "hono";
+import {clientIpHeader, type Auth, type Role} from "./auth.js";
 import type {Sql} from "./db.js";
 import type {AppEnv} from "./middleware.js";
 import {currentTermsStatus} from "./terms.js";
@@ -64,4 +65,22 @@ export function sameOrigin(allowedOrigins: string[]): MiddlewareHandler {
     }
     await next();
   };
+}
+
+/** The client's address as the socket saw it (no proxy header is trusted). */
+export function clientIp(c: Context): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The request for better-auth, carrying the socket's address in the only header it reads the address from. */
+export function withClientIp(c: Context): Request {
+  const headers = new Headers(c.req.raw.headers);
+  headers.delete(clientIpHeader);
+  const ip = clientIp(c);
+  if (ip) headers.set(clientIpHeader, ip);
+  return new Request(c.req.raw, {headers});
 }

@@ -1,11 +1,25 @@
 // The whole HTTP surface, composed in one visible place: middleware, then /api routes, then the site.
 import {Hono} from "hono";
 import {requestId} from "hono/request-id";
+import {sameOrigin, withClientIp} from "./access.js";
 import type {Auth} from "./auth.js";
+import type {KeyRing} from "./crypto.js";
 import type {Sql} from "./db.js";
 import type {Logger} from "./logger.js";
+import type {Mailer} from "./mailer.js";
 import {accessLog, securityHeaders, type AppEnv} from "./middleware.js";
+import {exportRoutes} from "./routes/exports.js";
+import {router} from "./openapi.js";
+import {auditRoutes} from "./routes/audit.js";
+import {consentRoutes} from "./routes/consent.js";
+import {mountDocs} from "./routes/docs.js";
 import {healthRoutes} from "./routes/health.js";
+import {meRoutes} from "./routes/me.js";
+import {notificationRoutes} from "./routes/notifications.js";
+import {profileRoutes} from "./routes/profile.js";
+import {termsRoutes} from "./routes/terms.js";
+import {userRoutes} from "./routes/users.js";
+import type {Clock, Services} from "./services.js";
 import {site} from "./site.js";
 
 export interface AppDeps {
@@ -14,16 +28,41 @@ export interface AppDeps {
   logger: Logger;
   /** The built site (Framework's output folder). */
   distDir: string;
+  keys: KeyRing;
+  mailer: Mailer;
+  clock: Clock;
+  /** The origin browsers use: links in emails, and the only origin allowed to change state. */
+  publicUrl: string;
 }
 
-export function createApp({sql, auth, logger, distDir}: AppDeps): Hono<AppEnv> {
+export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
+  const {sql, auth, logger}: Services = services;
   const app = new Hono<AppEnv>();
   app.use(requestId());
   app.use(accessLog(logger));
   app.use(securityHeaders);
+  app.use("/api/*", sameOrigin([services.publicUrl]));
 
   app.route("/api/health", healthRoutes(sql));
-  app.on(["GET", "POST"], "/api/auth/*", (c) => auth.handler(c.req.raw));
+  app.on(["GET", "POST"], "/api/auth/*", (c) => auth.handler(withClientIp(c)));
+  app.route(
+    "/api/exports",
+    exportRoutes({
+      userId: async (c) => (await auth.api.getSession({headers: c.req.raw.headers}))?.user.id ?? null,
+      onExport: async (who, what) => logger.info({userId: who.userId, ...what}, "table exported")
+    })
+  );
+  // Accounts and LGPD, each area described by its zod schemas in /api/openapi.json (page: /api/docs).
+  const api = router<AppEnv>();
+  api.route("/terms", termsRoutes(services));
+  api.route("/consent", consentRoutes(services));
+  api.route("/profile", profileRoutes(services));
+  api.route("/me", meRoutes(services));
+  api.route("/notifications", notificationRoutes(services));
+  api.route("/users", userRoutes(services));
+  api.route("/audit", auditRoutes(services));
+  mountDocs(api);
+  app.route("/api", api);
   app.all("/api/*", (c) => c.json({error: "not found"}, 404));
 
   app.use(

@@ -83,8 +83,7 @@ export function audit(sql: Sql, entry: AuditEntry): Promise<AuditRow> {
   return sql.begin((tx) => record(tx, entry)) as Promise<AuditRow>;
 }
 
-const columns = (sql: Sql) =>
-  sql`id::text AS id, at, actor_id, action, subject_id, detail, prev_hash, hash`;
+const columns = (sql: Sql) => sql`id::text AS id, at, actor_id, action, subject_id, detail, prev_hash, hash`;
 
 function fromDb(r: Record<string, unknown>): AuditRow {
   return {
@@ -119,11 +118,21 @@ export async function verifyChain(sql: Sql, batch = 1000): Promise<ChainReport> 
     for (const row of rows) {
       checked++;
       if (row.prevHash !== prevHash) {
-        return {ok: false, checked, lastHash: prevHash, broken: {id: row.id, reason: "prev_hash", expected: prevHash, found: row.prevHash}};
+        return {
+          ok: false,
+          checked,
+          lastHash: prevHash,
+          broken: {id: row.id, reason: "prev_hash", expected: prevHash, found: row.prevHash}
+        };
       }
       const hash = rowHash(prevHash, row);
       if (hash !== row.hash) {
-        return {ok: false, checked, lastHash: prevHash, broken: {id: row.id, reason: "hash", expected: hash, found: row.hash}};
+        return {
+          ok: false,
+          checked,
+          lastHash: prevHash,
+          broken: {id: row.id, reason: "hash", expected: hash, found: row.hash}
+        };
       }
       prevHash = row.hash;
     }

@@ -59,9 +59,10 @@ export function createKeyRing({keys, active, hashKey}: KeyMaterial): KeyRing {
       const decipher = createDecipheriv("aes-256-gcm", key, raw.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(aad, "utf8"));
       decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString(
-        "utf8"
-      );
+      return Buffer.concat([
+        decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
+        decipher.final()
+      ]).toString("utf8");
     },
     hash(purpose, value) {
       return createHmac("sha256", hashKey).update(`${purpose}\0${value}`, "utf8").digest("hex");
@@ -88,7 +89,11 @@ export function keyMaterialFromEnv(env: {PII_KEYS?: string; PII_ACTIVE_KEY?: str
     keys[entry.slice(0, at).trim()] = decodeKey(`PII_KEYS ${entry.slice(0, at)}`, entry.slice(at + 1));
   }
   const ids = Object.keys(keys);
-  return {keys, active: env.PII_ACTIVE_KEY ?? ids[ids.length - 1], hashKey: decodeKey("PII_HASH_KEY", env.PII_HASH_KEY)};
+  return {
+    keys,
+    active: env.PII_ACTIVE_KEY ?? ids[ids.length - 1],
+    hashKey: decodeKey("PII_HASH_KEY", env.PII_HASH_KEY)
+  };
 }
 
 /** A fresh set of keys in the environment's format, for the embedded default and for operators (`--generate`). */

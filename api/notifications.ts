@@ -51,7 +51,17 @@ export async function listNotifications(
   userId: string,
   {unreadOnly = false, limit = 50}: {unreadOnly?: boolean; limit?: number} = {}
 ): Promise<{notifications: NotificationRow[]; unread: number}> {
-  const rows = await sql<{id: string; kind: string; title: string; body: string; link: string | null; created_at: Date; read_at: Date | null}[]>`
+  const rows = await sql<
+    {
+      id: string;
+      kind: string;
+      title: string;
+      body: string;
+      link: string | null;
+      created_at: Date;
+      read_at: Date | null;
+    }[]
+  >`
     SELECT id, kind, title, body, link, created_at, read_at FROM notifications
     WHERE user_id = ${userId} ${unreadOnly ? sql`AND read_at IS NULL` : sql``}
     ORDER BY created_at DESC, id LIMIT ${limit}`;

@@ -55,7 +55,13 @@ export const notFound = {404: json(ErrorSchema, "No such object (or not yours)")
 /** Every signed-in route: a session cookie, and the usual refusals. */
 export const signedIn = {security: [{session: []}]};
 
-export const IdParams = z.object({id: z.string().min(1).max(100).openapi({param: {name: "id", in: "path"}})});
+export const IdParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({param: {name: "id", in: "path"}})
+});
 
 export const Paging = {
   page: z.coerce.number().int().min(1).max(100_000).default(1),

@@ -1,6 +1,14 @@
 // User service: what the admin command and the admin routes share.
-import {z} from "zod";
+import {z} from "@hono/zod-openapi";
+import {isValidCpf, normalizeDocument} from "../loaders/documents.js";
+import {audit, record} from "./audit.js";
+import {roles, type Role} from "./auth.js";
+import {LastAdministrator} from "./erasure.js";
+import {notify} from "./notifications.js";
+import {unseal} from "./pii.js";
+import {getProfile, maskedCpf, ProfileConflict, profileShape, updateProfile, type Profile} from "./profile.js";
 import type {Runtime} from "./server.js";
+import type {Services} from "./services.js";
 
 export const newAdministrator = z.object({
   email: z.string().email(),
@@ -23,4 +31,153 @@ export async function createAdministrator(
   }
   await db.sql`UPDATE "user" SET role = 'admin', "updatedAt" = now() WHERE id = ${id}`;
   return {id, email};
+}
+
+// ---- User administration (administrators only; the routes are in routes/users.ts) ----
+
+export interface UserSummary {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  emailVerified: boolean;
+  banned: boolean;
+  anonymized: boolean;
+  cpf: string | null;
+  createdAt: string;
+}
+
+export interface UserQuery {
+  role?: Role;
+  status?: "active" | "anonymized" | "all";
+  q?: string;
+  page: number;
+  pageSize: number;
+}
+
+/**
+ * Lists users; `q` matches name or email (case-insensitive), or a CPF exactly through its keyed hash (the CPF
+ * itself is encrypted and cannot be searched). CPFs come back masked.
+ */
+export async function listUsers(
+  {sql, keys}: Pick<Services, "sql" | "keys">,
+  query: UserQuery
+): Promise<{users: UserSummary[]; total: number}> {
+  const q = query.q?.trim();
+  const cpfHash = q && isValidCpf(q) ? keys.hash("cpf", normalizeDocument(q)) : null;
+  const like = q ? `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
+  const status = query.status ?? "active";
+  const where = sql`WHERE true
+    ${query.role ? sql`AND coalesce(u.role, 'client') = ${query.role}` : sql``}
+    ${status === "active" ? sql`AND p.anonymized_at IS NULL` : status === "anonymized" ? sql`AND p.anonymized_at IS NOT NULL` : sql``}
+    ${q ? sql`AND (u.name ILIKE ${like} OR u.email ILIKE ${like} OR p.cpf_hash = ${cpfHash})` : sql``}`;
+  const from = sql`FROM "user" u LEFT JOIN user_profile p ON p.user_id = u.id`;
+  const [{total}] = await sql<{total: number}[]>`SELECT count(*)::int AS total ${from} ${where}`;
+  const rows = await sql<
+    {
+      id: string;
+      name: string;
+      email: string;
+      role: Role | null;
+      emailVerified: boolean;
+      banned: boolean | null;
+      anonymized_at: Date | null;
+      cpf_enc: string | null;
+      createdAt: Date;
+    }[]
+  >`SELECT u.id, u.name, u.email, u.role, u."emailVerified", u.banned, p.anonymized_at, p.cpf_enc, u."createdAt"
+    ${from} ${where} ORDER BY u."createdAt" DESC, u.id LIMIT ${query.pageSize}
+    OFFSET ${(query.page - 1) * query.pageSize}`;
+  return {
+    total,
+    users: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      email: r.email,
+      role: r.role ?? "client",
+      emailVerified: r.emailVerified,
+      banned: Boolean(r.banned),
+      anonymized: r.anonymized_at !== null,
+      cpf: maskedCpf(unseal(keys, "user_profile", "cpf_enc", r.id, r.cpf_enc)),
+      createdAt: r.createdAt.toISOString()
+    }))
+  };
+}
+
+export const NewUser = z
+  .strictObject({
+    name: profileShape.name,
+    email: profileShape.email,
+    cpf: profileShape.cpf.optional(),
+    phone: profileShape.phone.optional(),
+    role: z.enum(roles)
+  })
+  .openapi("NewUser");
+export type NewUser = z.infer<typeof NewUser>;
+
+export const UserPatch = z
+  .strictObject({...profileShape, role: z.enum(roles)})
+  .partial()
+  .openapi("UserPatch");
+export type UserPatch = z.infer<typeof UserPatch>;
+
+/**
+ * Creates an account without a password and sends the person a link to choose one (the password-reset flow),
+ * so no administrator ever knows it.
+ */
+export async function createUser(deps: Services, input: NewUser, actorId: string): Promise<Profile> {
+  const {sql, auth, clock} = deps;
+  const [taken] = await sql`SELECT 1 FROM "user" WHERE email = ${input.email}`;
+  if (taken) throw new ProfileConflict({email: ["already in use"]});
+  if (input.cpf) {
+    const [cpfTaken] = await sql`SELECT 1 FROM user_profile WHERE cpf_hash = ${deps.keys.hash("cpf", input.cpf)}`;
+    if (cpfTaken) throw new ProfileConflict({cpf: ["already in use"]});
+  }
+  // The admin plugin's types know only its default roles; the column's CHECK constraint knows ours.
+  const role = input.role as "admin";
+  const {user} = await auth.api.createUser({body: {email: input.email, name: input.name, role}});
+  await audit(sql, {
+    action: "user.created",
+    actorId,
+    subjectId: user.id,
+    detail: {role: input.role, fields: Object.keys(input).sort()},
+    at: clock.now()
+  });
+  if (input.cpf || input.phone) await updateProfile(deps, user.id, {cpf: input.cpf, phone: input.phone}, actorId);
+  await auth.api.requestPasswordReset({body: {email: input.email, redirectTo: "/reset-password"}});
+  return (await getProfile(deps, user.id))!;
+}
+
+/** Changes a user's data and role; the last active administrator keeps the role. */
+export async function updateUser(deps: Services, userId: string, patch: UserPatch, actorId: string) {
+  const {sql, clock} = deps;
+  const {role, ...fields} = patch;
+  const before = await getProfile(deps, userId);
+  if (!before) return null;
+  if (role && role !== before.role) {
+    await sql.begin(async (tx) => {
+      if (before.role === "admin") {
+        await tx`SELECT pg_advisory_xact_lock(726357)`;
+        const [{others}] = await tx<{others: number}[]>`SELECT count(*)::int AS others FROM "user"
+          WHERE role = 'admin' AND id <> ${userId} AND NOT coalesce(banned, false)`;
+        if (others === 0) throw new LastAdministrator();
+      }
+      await tx`UPDATE "user" SET role = ${role}, "updatedAt" = ${clock.now()} WHERE id = ${userId}`;
+      await record(tx, {
+        action: "user.role_changed",
+        actorId,
+        subjectId: userId,
+        detail: {from: before.role, to: role}
+      });
+    });
+    await notify(deps, {
+      userId,
+      kind: "account",
+      title: "Your role changed",
+      body: `An administrator changed your role from ${before.role} to ${role}.`,
+      email: true
+    });
+  }
+  const result = await updateProfile(deps, userId, fields, actorId);
+  return result?.profile ?? null;
 }

@@ -33,7 +33,10 @@ export function observationDateFrom(value: string | undefined, events: readonly 
   return Math.floor(last / 86_400_000) * 86_400_000;
 }
 
-export async function customerDirectory(source: RegistrySource, entity: CustomerEntity): Promise<Map<string, Customer>> {
+export async function customerDirectory(
+  source: RegistrySource,
+  entity: CustomerEntity
+): Promise<Map<string, Customer>> {
   const directory = new Map<string, Customer>();
   if (entity === "participant") {
     for await (const p of source.rows<{participant_id: string; name: string; cnpj: string}>("participants")) {

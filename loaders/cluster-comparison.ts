@@ -126,7 +126,8 @@ export function chooseMethod(rows: readonly MethodRow[], {margin = 0.02} = {}): 
   let simplest: MethodRow | undefined;
   for (const r of valid) if (r.scoresNewCustomers && (!simplest || r.parameters < simplest.parameters)) simplest = r;
   const fmt = (r: MethodRow) => `${r.method} (silhouette ${r.silhouette.toFixed(3)}, ${r.parameters} parameters)`;
-  if (simplest && best.silhouette - simplest.silhouette <= margin) {
+  // The 1e-12 slack keeps a gap of exactly `margin` (0.52 − 0.50 in binary) on the simpler side.
+  if (simplest && best.silhouette - simplest.silhouette <= margin + 1e-12) {
     const reason =
       simplest === best
         ? `${fmt(best)} has the best silhouette and is the simplest method that scores new customers`
@@ -135,6 +136,8 @@ export function chooseMethod(rows: readonly MethodRow[], {margin = 0.02} = {}): 
     return {method: simplest.method, reason};
   }
   const lead = simplest ? ` leads ${fmt(simplest)} by more than ${margin}` : " has the best silhouette";
-  const caveat = best.scoresNewCustomers ? "" : "; scoring new customers needs a nearest-centroid rule over its clusters";
+  const caveat = best.scoresNewCustomers
+    ? ""
+    : "; scoring new customers needs a nearest-centroid rule over its clusters";
   return {method: best.method, reason: `${fmt(best)}${lead}${caveat}`};
 }

@@ -45,7 +45,12 @@ export function healthOverTime(model: SegmentationModel, events: readonly Purcha
         ? silhouetteSampled(vectors, labels, {sampleSize: 1000, seed: 1}).score
         : NaN;
     for (const cluster of model.clusters) {
-      points.push({date, cluster: cluster.cluster, customers: labels.filter((l) => l === cluster.cluster).length, silhouette});
+      points.push({
+        date,
+        cluster: cluster.cluster,
+        customers: labels.filter((l) => l === cluster.cluster).length,
+        silhouette
+      });
     }
   }
   return points.sort((a, b) => a.date - b.date || a.cluster - b.cluster);
@@ -83,7 +88,10 @@ export function segmentTransitions(
 /** The model's overall status: its worst feature. */
 export function overallStatus(drift: FeatureDrift[]): PsiStatus {
   const order: PsiStatus[] = ["green", "amber", "red"];
-  return drift.reduce<PsiStatus>((worst, d) => (order.indexOf(d.status) > order.indexOf(worst) ? d.status : worst), "green");
+  return drift.reduce<PsiStatus>(
+    (worst, d) => (order.indexOf(d.status) > order.indexOf(worst) ? d.status : worst),
+    "green"
+  );
 }
 
 export {featureNames};

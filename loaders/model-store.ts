@@ -20,6 +20,12 @@ export async function saveModel(name: string, model: {modelVersion: string}, dir
   return path;
 }
 
+/** Results that vary run to run (timings) live beside the model, not inside its versioned artifact. */
+export async function saveComparison(name: string, comparison: unknown, dir = defaultModelDir): Promise<void> {
+  await mkdir(dir, {recursive: true});
+  await writeAtomic(join(dir, `${name}.comparison.json`), `${JSON.stringify(comparison, null, 2)}\n`);
+}
+
 export async function loadModel<T>(name: string, dir = defaultModelDir): Promise<T> {
   const path = join(dir, `${name}.json`);
   try {

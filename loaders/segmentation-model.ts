@@ -45,7 +45,14 @@ export interface SegmentationModel {
   centroids: number[][];
   clusters: ClusterProfile[];
   featureStats: FeatureStats[];
-  metrics: {customers: number; selectionSample: number; k: number; reason: string; scores: KScore[]; stability: Stability};
+  metrics: {
+    customers: number;
+    selectionSample: number;
+    k: number;
+    reason: string;
+    scores: KScore[];
+    stability: Stability;
+  };
   dataChecksum: string;
 }
 
@@ -131,7 +138,12 @@ export function trainSegmentation(
   };
   const points = rows.map((r) => featureVector({transform}, r));
   const limit = options.selectionSample ?? 5_000;
-  const sample = points.length <= limit ? points : createRandom(seed).shuffle([...points]).slice(0, limit);
+  const sample =
+    points.length <= limit
+      ? points
+      : createRandom(seed)
+          .shuffle([...points])
+          .slice(0, limit);
   const selection = selectK(sample, {kMin: options.kMin, kMax: options.kMax, restarts: options.restarts, seed});
   // The best of the restarts on the sample, refined on everyone: one pass over all customers, not ten.
   const fit = sample === points ? selection.fit : refineKMeans(points, selection.fit.centroids);

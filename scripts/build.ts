@@ -1,6 +1,7 @@
 // Builds the site offline: fills Framework's npm cache from node_modules, runs `observable build` (which runs
 // the data loaders) with telemetry off, then precompresses the output.
 import {spawn} from "node:child_process";
+import {rm} from "node:fs/promises";
 import {delimiter, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {fillNpmCache} from "./npm-cache.js";
@@ -14,6 +15,9 @@ export async function buildSite(env: NodeJS.ProcessEnv = process.env): Promise<v
   await ensureModels(env);
   const report = await fillNpmCache(join(root, "src"), (line) => console.error(`[build] ${line}`));
   if (report.bundled.length) console.error(`[build] npm cache: ${report.bundled.length} libraries bundled`);
+  // Framework re-runs a loader only when the loader file changes, not when the data it reads does: drop its
+  // output cache so every build reflects the current source and models.
+  await rm(join(root, "src", ".observablehq", "cache", "data"), {recursive: true, force: true});
   const bin = join(root, "node_modules", ".bin");
   await new Promise<void>((done, fail) => {
     const child = spawn(join(bin, "observable"), ["build"], {

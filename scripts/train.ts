@@ -6,16 +6,20 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {analysisContext} from "../loaders/analysis-context.js";
 import {parseEntity} from "../loaders/customer-events.js";
-import {DAY_MS} from "../loaders/rfm.js";
-import {defaultModelDir, logExperiment, saveModel} from "../loaders/model-store.js";
-import {trainSegmentation} from "../loaders/segmentation-model.js";
+import {DAY_MS, segmentationRfm} from "../loaders/rfm.js";
+import {chooseMethod, compareClusterMethods} from "../loaders/cluster-comparison.js";
+import {defaultModelDir, logExperiment, saveComparison, saveModel} from "../loaders/model-store.js";
+import {windowDaysOf} from "../loaders/rfm-table.js";
+import {featureVector, trainSegmentation, windowEvents} from "../loaders/segmentation-model.js";
 
 export const trainingLagDays = 91;
 
 export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const ctx = await analysisContext(env);
   const trainedAt = ctx.observationDate - trainingLagDays * DAY_MS;
-  console.error(`[train] segmentation of ${ctx.entity}s: ${ctx.events.length} events, as of ${new Date(trainedAt).toISOString().slice(0, 10)}`);
+  console.error(
+    `[train] segmentation of ${ctx.entity}s: ${ctx.events.length} events, as of ${new Date(trainedAt).toISOString().slice(0, 10)}`
+  );
   const start = performance.now();
   const {model} = trainSegmentation(ctx.events, {entity: ctx.entity, observationDate: trainedAt});
   const ms = Math.round(performance.now() - start);
@@ -36,6 +40,33 @@ export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise
     at: model.observationDate
   });
   console.error(`[train] ${model.modelVersion}: k = ${model.metrics.k}, ${ms} ms → ${path}`);
+
+  // The same features and k, clustered by the alternatives: the experiment log says why k-means is kept.
+  const customers = segmentationRfm(windowEvents(ctx.events, trainedAt, windowDaysOf(model)), {
+    observationDate: trainedAt
+  });
+  const points = customers.map((c) => featureVector(model, c));
+  const rows = compareClusterMethods(points, model.metrics.k, {seed: 42});
+  const choice = chooseMethod(rows);
+  for (const row of rows) {
+    await logExperiment({
+      model: model.modelVersion,
+      method: row.method,
+      params: row.params,
+      dataChecksum: model.dataChecksum,
+      metrics: {
+        silhouette: row.silhouette,
+        calinskiHarabasz: row.calinskiHarabasz,
+        daviesBouldin: row.daviesBouldin,
+        parameters: row.parameters,
+        scoresNewCustomers: String(row.scoresNewCustomers)
+      },
+      ms: Math.round(row.ms),
+      at: model.observationDate
+    });
+  }
+  await saveComparison(`segmentation-${ctx.entity}`, {modelVersion: model.modelVersion, rows, choice});
+  console.error(`[train] method comparison: ${choice.reason}`);
   return path;
 }
 

@@ -6,7 +6,9 @@ import {createRandom} from "../loaders/random.js";
 function mixture(seed: number, n: number): {points: number[][]; truth: number[]} {
   const rng = createRandom(seed);
   const truth = Array.from({length: n}, () => (rng.bernoulli(0.3) ? 0 : 1));
-  const points = truth.map((c) => (c === 0 ? [rng.normal(0, 1), rng.normal(0, 1)] : [rng.normal(6, 0.5), rng.normal(3, 2)]));
+  const points = truth.map((c) =>
+    c === 0 ? [rng.normal(0, 1), rng.normal(0, 1)] : [rng.normal(6, 0.5), rng.normal(3, 2)]
+  );
   return {points, truth};
 }
 

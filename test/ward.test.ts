@@ -68,7 +68,17 @@ describe("wardLinkage", () => {
   });
 
   it("lists heights in non-decreasing order with cluster ids numbered like scipy", () => {
-    const merges = wardLinkage(blobs(11, [[0, 0], [4, 4]], 30, 1));
+    const merges = wardLinkage(
+      blobs(
+        11,
+        [
+          [0, 0],
+          [4, 4]
+        ],
+        30,
+        1
+      )
+    );
     merges.forEach((m, i) => {
       if (i > 0) expect(m.height).toBeGreaterThanOrEqual(merges[i - 1].height);
       expect(m.a).toBeLessThan(m.b);
@@ -90,20 +100,42 @@ describe("wardClustering", () => {
   });
 
   it("separates two well-separated blobs exactly", () => {
-    const points = blobs(5, [[0, 0, 0], [10, 10, 10]], 50, 1);
+    const points = blobs(
+      5,
+      [
+        [0, 0, 0],
+        [10, 10, 10]
+      ],
+      50,
+      1
+    );
     const labels = wardClustering(points, 2);
     expect(Array.from(labels)).toEqual([...new Array(50).fill(0), ...new Array(50).fill(1)]);
   });
 
   it("finds the same partition whatever the row order", () => {
-    const points = blobs(9, [[0, 0], [5, 0], [0, 5]], 40, 1);
+    const points = blobs(
+      9,
+      [
+        [0, 0],
+        [5, 0],
+        [0, 5]
+      ],
+      40,
+      1
+    );
     const order = createRandom(1).shuffle(points.map((_, i) => i));
     const shuffled = wardClustering(
       order.map((i) => points[i]),
       3
     );
     const direct = wardClustering(points, 3);
-    expect(adjustedRandIndex(Array.from(order, (i) => direct[i]), shuffled)).toBe(1);
+    expect(
+      adjustedRandIndex(
+        Array.from(order, (i) => direct[i]),
+        shuffled
+      )
+    ).toBe(1);
   });
 
   it("puts every point in one cluster for k = 1 and in its own for k = n", () => {

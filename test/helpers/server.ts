@@ -33,6 +33,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     PORT: String(await freePort()),
     GRAFENO_DATA_DIR: dataDir,
     BETTER_AUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+    // Personal-data keys are required against a database server (the embedded default generates its own).
+    PII_KEYS: `t1:${Buffer.alloc(32, 1).toString("base64")}`,
+    PII_HASH_KEY: Buffer.alloc(32, 2).toString("base64"),
     LOG_LEVEL: "silent",
     ...env
   });

@@ -1,0 +1,171 @@
+import {readFile, readdir} from "node:fs/promises";
+import {join} from "node:path";
+import {tableFromIPC} from "apache-arrow";
+import ExcelJS from "exceljs";
+import type {Browser, BrowserContext, Page} from "playwright-core";
+import {afterAll, beforeAll, expect, it} from "vitest";
+import {foreignRequests, launchBrowser, screenshot} from "./helpers/browser.js";
+import {describeWith} from "./helpers/services.js";
+import {startTestServer, type TestServer} from "./helpers/server.js";
+import {signedInContext} from "./helpers/session.js";
+import {ensureBuiltSite} from "./helpers/site.js";
+
+async function loaderRows(name: string): Promise<Record<string, unknown>[]> {
+  const dir = join("dist", "_file", "data");
+  const file = (await readdir(dir)).find((f) => f.startsWith(`${name}.`) && f.endsWith(".arrow"))!;
+  return tableFromIPC(await readFile(join(dir, file)))
+    .toArray()
+    .map((r) => r.toJSON());
+}
+
+interface Watched {
+  page: Page;
+  requests: string[];
+  errors: string[];
+}
+
+async function open(context: BrowserContext, url: string): Promise<Watched> {
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on("request", (r) => requests.push(r.url()));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  return {page, requests, errors};
+}
+
+// Each page with what shows it is drawn.
+const pages: [string, string][] = [
+  ["/", "main h1"],
+  ["/registrations", "#monthly-chart svg"],
+  ["/rfm", "#rfm-chart svg"],
+  ["/clusters", "#cluster-summary table"],
+  ["/model-health", "#psi-chart svg"]
+];
+
+describeWith("chromium", "analyst pages in a real browser", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  beforeAll(async () => {
+    await ensureBuiltSite();
+    server = await startTestServer({GRAFENO_DIST: "dist"});
+    browser = await launchBrowser();
+    context = await signedInContext(browser, server);
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const width of [375, 768, 1440]) {
+    it(`every page fits ${width} px without horizontal overflow, errors or foreign requests`, async () => {
+      const narrow = await browser.newContext({
+        viewport: {width, height: 900},
+        storageState: await context.storageState()
+      });
+      for (const [path, ready] of pages) {
+        const {page, requests, errors} = await open(narrow, `${server.url}${path}`);
+        await page.locator(ready).first().waitFor({timeout: 20_000});
+        await page.waitForLoadState("networkidle");
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
+        expect(errors, path).toEqual([]);
+        expect(foreignRequests(requests, server.url), path).toEqual([]);
+        const unlabelled = await page.evaluate(
+          () =>
+            [...document.querySelectorAll("main input, main select")].filter(
+              (el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label")
+            ).length
+        );
+        expect(unlabelled, `${path}: inputs without a label`).toBe(0);
+        await screenshot(page, `${path === "/" ? "home" : path.slice(1)}-${width}`);
+        await page.close();
+      }
+      await narrow.close();
+    }, 120_000);
+  }
+
+  it("RFM explorer: the customer count equals the loader's, a segment filter lowers it, the tooltip names the customer", async () => {
+    const rows = await loaderRows("rfm");
+    const {page} = await open(context, `${server.url}/rfm`);
+    const count = async () => Number((await page.locator("#kpi-customers").textContent())!.replace(/,/g, ""));
+    await expect.poll(count, {timeout: 20_000}).toBe(rows.length);
+
+    const champions = rows.filter((r) => r.segment === "Champions").length;
+    await page.getByRole("checkbox", {name: "Champions"}).uncheck();
+    await expect.poll(count, {timeout: 10_000}).toBe(rows.length - champions);
+    await page.getByRole("checkbox", {name: "Champions"}).check();
+    await expect.poll(count, {timeout: 10_000}).toBe(rows.length);
+
+    const dot = page.locator("#rfm-chart svg circle").first();
+    const box = (await dot.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const tip = page.locator("#rfm-chart [aria-label=tip]");
+    await expect
+      .poll(async () => (await tip.count()) > 0 && (await tip.first().textContent()), {timeout: 10_000})
+      .toBeTruthy();
+    const text = (await tip.first().textContent()) ?? "";
+    expect(rows.some((r) => text.includes(String(r.name)))).toBe(true);
+  }, 60_000);
+
+  it("RFM explorer: a shorter period recomputes RFM in DuckDB, so frequencies fall", async () => {
+    const rows = await loaderRows("rfm");
+    const {page} = await open(context, `${server.url}/rfm`);
+    const registrations = async () =>
+      Number((await page.locator("#rfm-kpis .card").nth(2).locator(".big").textContent())!.replace(/,/g, ""));
+    const total = rows.reduce((s, r) => s + Number(r.frequency), 0);
+    await expect.poll(registrations, {timeout: 20_000}).toBe(total);
+    const end = String((await page.getByLabel("To", {exact: true}).inputValue()) || "");
+    const start = new Date(Date.parse(end) - 90 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel("From", {exact: true}).fill(start);
+    await page.getByLabel("From", {exact: true}).dispatchEvent("input");
+    await expect.poll(registrations, {timeout: 20_000}).toBeLessThan(total);
+    expect(await registrations()).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("RFM explorer: the Excel export holds exactly the rows of the selection", async () => {
+    const rows = await loaderRows("rfm");
+    const {page} = await open(context, `${server.url}/rfm`);
+    await page.locator("#rfm-chart svg").first().waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", {name: "Download Excel"}).click()
+    ]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await download.path())!);
+    const sheet = workbook.worksheets[0];
+    expect(sheet.rowCount - 1).toBe(rows.length);
+    const names = new Set(rows.map((r) => r.name));
+    expect(names.has(String(sheet.getRow(2).getCell(1).value))).toBe(true);
+  }, 60_000);
+
+  it("Clusters: filtering by cluster shows that cluster's size, and the CSV export matches the table", async () => {
+    const inCluster0 = (await loaderRows("rfm")).filter((r) => r.cluster === 0).length;
+    const {page} = await open(context, `${server.url}/clusters`);
+    await page.getByLabel("Cluster", {exact: true}).selectOption({label: "Cluster 0"});
+    await expect
+      .poll(async () => (await page.locator("#cluster-count").textContent())?.replace(/,/g, ""), {timeout: 10_000})
+      .toContain(`${inCluster0} customers`);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", {name: "Download CSV"}).click()
+    ]);
+    const lines = (await readFile((await download.path())!, "utf8")).trim().split("\r\n");
+    expect(lines.length - 1).toBe(inCluster0);
+  }, 60_000);
+
+  it("Model health: the status shown is the worst feature's PSI status from the loader", async () => {
+    const drift = await loaderRows("model-health");
+    const order = ["green", "amber", "red"];
+    const worst = drift.reduce(
+      (w, d) => (order.indexOf(String(d.status)) > order.indexOf(w) ? String(d.status) : w),
+      "green"
+    );
+    const {page} = await open(context, `${server.url}/model-health`);
+    await expect
+      .poll(async () => page.locator("#model-status h2").textContent(), {timeout: 20_000})
+      .toContain(worst.toUpperCase());
+  }, 60_000);
+});
