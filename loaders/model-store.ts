@@ -32,9 +32,9 @@ export async function loadModel<T>(name: string, dir = defaultModelDir): Promise
     return JSON.parse(await readFile(path, "utf8")) as T;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`${path}: no trained model "${name}" (run npm run models:train)`);
+      throw new Error(`${path}: no trained model "${name}" (run npm run models:train)`, {cause: error});
     }
-    throw new Error(`${path}: unreadable model artifact: ${(error as Error).message}`);
+    throw new Error(`${path}: unreadable model artifact: ${(error as Error).message}`, {cause: error});
   }
 }
 
