@@ -174,7 +174,7 @@ export async function profileChanges(
   const rows = await sql<
     {field: ProfileField; old_enc: string | null; new_enc: string | null; changed_by: string | null; changed_at: Date}[]
   >`SELECT field, old_enc, new_enc, changed_by, changed_at FROM profile_changes
-    WHERE user_id = ${userId} ORDER BY id DESC`;
+    WHERE user_id = ${userId} ORDER BY changed_at DESC, id`;
   return rows.map((r) => ({
     field: r.field,
     old: unseal(keys, "profile_changes", "old_enc", userId, r.old_enc),

@@ -185,18 +185,28 @@ async function* parse(path: string, format: CsvFormat, chunkBytes: number): Asyn
     text = text.slice(pos);
     return {records, rows};
   };
-  try {
-    for await (const chunk of createReadStream(path, {highWaterMark: chunkBytes})) {
-      text += decoder.decode(chunk as Buffer, {stream: true});
-      const batch = take(false);
-      if (batch.records.length > 0) yield batch;
+  const decode = (chunk?: Buffer) => {
+    try {
+      text += chunk ? decoder.decode(chunk, {stream: true}) : decoder.decode();
+    } catch (error) {
+      if ((error as {code?: string}).code !== "ERR_ENCODING_INVALID_ENCODED_DATA") throw error;
+      // Name the row: decode leniently and count the lines before the first replacement character.
+      const lenient = text + new TextDecoder(format.encoding).decode(chunk ?? Buffer.alloc(0));
+      const at = lenient.indexOf("\ufffd");
+      const lines = at < 0 ? 0 : lenient.slice(0, at).split("\n").length - 1;
+      throw new CsvError(
+        path,
+        row + 1 + lines,
+        `bytes that are not valid ${format.encoding} (declare --encoding latin1?)`
+      );
     }
-    text += decoder.decode();
-  } catch (error) {
-    if (error instanceof CsvError) throw error;
-    if ((error as {code?: string}).code !== "ERR_ENCODING_INVALID_ENCODED_DATA") throw error;
-    throw new CsvError(path, row + 1, `bytes that are not valid ${format.encoding} (declare --encoding latin1?)`);
+  };
+  for await (const chunk of createReadStream(path, {highWaterMark: chunkBytes})) {
+    decode(chunk as Buffer);
+    const batch = take(false);
+    if (batch.records.length > 0) yield batch;
   }
+  decode();
   const last = take(true);
   if (last.records.length > 0) yield last;
 }
