@@ -3,6 +3,7 @@
 import {billEvents, parseEntity, type BillForEvents, type CustomerEntity} from "./customer-events.js";
 import {maskDocument} from "./documents.js";
 import type {PurchaseEvent} from "./rfm.js";
+import {encodeEvents, type EventColumns} from "./rfm-columns.js";
 import {collect, sourceFromEnv, type RegistrySource} from "./source.js";
 
 export interface Customer {
@@ -15,6 +16,8 @@ export interface AnalysisContext {
   entity: CustomerEntity;
   observationDate: number;
   events: PurchaseEvent[];
+  /** The same events, dictionary-encoded once for the columnar RFM path. */
+  columns: EventColumns;
   directory: Map<string, Customer>;
 }
 
@@ -56,5 +59,5 @@ export async function analysisContext(env: NodeJS.ProcessEnv = process.env): Pro
   const events = billEvents(await collect(source.rows<BillForEvents>("trade_bills")), entity);
   const observationDate = observationDateFrom(env.GRAFENO_OBSERVATION_DATE, events);
   const directory = await customerDirectory(source, entity);
-  return {source, entity, observationDate, events, directory};
+  return {source, entity, observationDate, events, columns: encodeEvents(events), directory};
 }

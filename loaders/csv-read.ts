@@ -52,7 +52,7 @@ export class CsvError extends Error {
   constructor(
     readonly file: string,
     readonly row: number,
-    reason: string
+    readonly reason: string
   ) {
     super(`${basename(file)} row ${row}: ${reason}`);
   }

@@ -78,7 +78,7 @@ export function csvInput(folder: string, options: CsvInputOptions = {}): ImportI
       const path = join(dir, `${table}.csv`);
       requireFile(path, table);
       const file = await openCsv(path, options).catch((error: unknown) => {
-        if (error instanceof CsvError) throw new StructureError(path, error.row, "", error.message);
+        if (error instanceof CsvError) throw new StructureError(path, error.row, "", error.reason);
         throw error;
       });
       const columns = columnOrder(table);
@@ -104,7 +104,7 @@ export function csvInput(folder: string, options: CsvInputOptions = {}): ImportI
               yield {rows, numbers};
             }
           } catch (error) {
-            if (error instanceof CsvError) throw new StructureError(path, error.row, "", error.message);
+            if (error instanceof CsvError) throw new StructureError(path, error.row, "", error.reason);
             throw error;
           }
         }
@@ -126,7 +126,7 @@ export function arrowInput(folder: string): ImportInput {
         await handle.close();
         throw new StructureError(path, 0, "", `not an Arrow IPC file: ${(error as Error).message}`);
       });
-      const names = reader.schema.fields.map((f) => f.name);
+      const names = (await reader.open()).schema.fields.map((f) => f.name);
       let mapped: ReturnType<typeof mapHeader>;
       try {
         mapped = mapHeader(path, names, columns, 0);

@@ -72,8 +72,10 @@ export async function importRegistry(options: ImportOptions): Promise<ImportRepo
     files,
     seconds: (performance.now() - started) / 1000
   });
+  let current = "";
   try {
     for (const table of TABLE_NAMES) {
+      current = table;
       const input = await options.input.open(table);
       const counts: TableCounts = {file: input.file, read: 0, accepted: 0, rejected: 0, ignored: input.ignored};
       tables[table] = counts;
@@ -122,7 +124,7 @@ export async function importRegistry(options: ImportOptions): Promise<ImportRepo
       throw error;
     }
     const {file, row, column, reason} = error;
-    log.add({file, row, table: "", column, value: null, reason, rule: "structure"});
+    log.add({file, row, table: current, column, value: null, reason, rule: "structure"});
     return await refuse();
   }
 

@@ -2,9 +2,10 @@
 // silhouette at monthly observation dates, and how customers moved between RFM segments over the last quarter.
 import {silhouetteSampled} from "./cluster-quality.js";
 import {binCounts, psiFromProportions, psiStatus, type PsiStatus} from "./drift.js";
-import {DAY_MS, segmentationRfm, type PurchaseEvent} from "./rfm.js";
+import {DAY_MS} from "./rfm.js";
+import {rfmRows, type EventColumns} from "./rfm-columns.js";
 import {rfmCustomers, windowDaysOf} from "./rfm-table.js";
-import {featureNames, featureVector, windowEvents, type SegmentationModel} from "./segmentation-model.js";
+import {featureNames, featureVector, type SegmentationModel} from "./segmentation-model.js";
 
 export interface FeatureDrift {
   feature: string;
@@ -12,8 +13,8 @@ export interface FeatureDrift {
   status: PsiStatus;
 }
 
-export function featureDrift(model: SegmentationModel, events: readonly PurchaseEvent[], at: number): FeatureDrift[] {
-  const rows = segmentationRfm(windowEvents(events, at, windowDaysOf(model)), {observationDate: at});
+export function featureDrift(model: SegmentationModel, events: EventColumns, at: number): FeatureDrift[] {
+  const rows = rfmRows(events, {observationDate: at, windowDays: windowDaysOf(model)});
   return model.featureStats.map((stats) => {
     const counts = binCounts(
       rows.map((r) => r[stats.name]),
@@ -32,7 +33,7 @@ export interface HealthPoint {
 }
 
 /** Cluster sizes and silhouette of the saved model at each month end from the training date to `at`. */
-export function healthOverTime(model: SegmentationModel, events: readonly PurchaseEvent[], at: number): HealthPoint[] {
+export function healthOverTime(model: SegmentationModel, events: EventColumns, at: number): HealthPoint[] {
   const points: HealthPoint[] = [];
   const trained = Date.parse(model.observationDate);
   for (let date = at; date >= trained - 1; date -= 30 * DAY_MS) {
@@ -65,7 +66,7 @@ export interface Transition {
 /** Customers by RFM segment at `from` and at `to` (customers present at both dates). */
 export function segmentTransitions(
   model: SegmentationModel,
-  events: readonly PurchaseEvent[],
+  events: EventColumns,
   from: number,
   to: number
 ): Transition[] {

@@ -1,7 +1,7 @@
 // Segmentation RFM on columns: customers dictionary-encoded once, then one pass over typed arrays. This is the
 // path the loaders and the benchmark use at registry scale; it gives the same rows as segmentationRfm (rfm.ts).
 // Money is summed in integer cents, so the result does not depend on row order at all.
-import {DAY_MS, type PurchaseEvent} from "./rfm.js";
+import {DAY_MS, type PurchaseEvent, type SegmentationRow} from "./rfm.js";
 
 export interface EventColumns {
   /** Index into `customers` for each event. */
@@ -41,12 +41,16 @@ export function encodeEvents(events: readonly PurchaseEvent[]): EventColumns {
   return {customer, customers, time, amount};
 }
 
-export function segmentationRfmColumns(
-  events: EventColumns,
-  {observationDate}: {observationDate: number | Date}
-): RfmColumns {
+export interface RfmWindow {
+  observationDate: number | Date;
+  /** Only the last `windowDays` days up to the observation day count (the same window as windowEvents). */
+  windowDays?: number;
+}
+
+export function segmentationRfmColumns(events: EventColumns, {observationDate, windowDays}: RfmWindow): RfmColumns {
   const observationDay = Math.floor(+observationDate / DAY_MS);
   const limit = (observationDay + 1) * DAY_MS;
+  const since = windowDays === undefined ? -Infinity : +observationDate - windowDays * DAY_MS;
   const n = events.customers.length;
   const count = new Int32Array(n);
   const cents = new Float64Array(n);
@@ -55,7 +59,7 @@ export function segmentationRfmColumns(
   const {customer, time, amount} = events;
   for (let i = 0; i < customer.length; i++) {
     const t = time[i];
-    if (!(t < limit)) continue;
+    if (!(t < limit && t > since)) continue;
     const c = customer[i];
     count[c]++;
     cents[c] += Math.round(amount[i] * 100);
@@ -86,4 +90,17 @@ export function segmentationRfmColumns(
     out.last[r] = last[c];
   }
   return out;
+}
+
+/** The same result as rows, the shape segmentationRfm returns. */
+export function rfmRows(events: EventColumns, window: RfmWindow): SegmentationRow[] {
+  const c = segmentationRfmColumns(events, window);
+  return c.customer.map((customer, i) => ({
+    customer,
+    recency: c.recency[i],
+    frequency: c.frequency[i],
+    monetary: c.monetary[i],
+    first: new Date(c.first[i]),
+    last: new Date(c.last[i])
+  }));
 }

@@ -2,10 +2,11 @@
 // of VECTORS.md, and the saved segmentation model's cluster and priority.
 import {tableFromArrays, type Table} from "apache-arrow";
 import type {Customer} from "./analysis-context.js";
-import {DAY_MS, segmentationRfm, type PurchaseEvent} from "./rfm.js";
+import {DAY_MS} from "./rfm.js";
+import {rfmRows, type EventColumns} from "./rfm-columns.js";
 import {rfmScores} from "./scores.js";
 import {segmentFor} from "./segments.js";
-import {scoreCustomer, windowEvents, type SegmentationModel} from "./segmentation-model.js";
+import {scoreCustomer, type SegmentationModel} from "./segmentation-model.js";
 
 export interface RfmCustomer {
   customer: string;
@@ -30,12 +31,12 @@ export function windowDaysOf(model: SegmentationModel): number {
 }
 
 export function rfmCustomers(
-  events: readonly PurchaseEvent[],
+  events: EventColumns,
   observationDate: number,
   model: SegmentationModel,
   directory: Map<string, Customer> = new Map()
 ): RfmCustomer[] {
-  const rows = segmentationRfm(windowEvents(events, observationDate, windowDaysOf(model)), {observationDate});
+  const rows = rfmRows(events, {observationDate, windowDays: windowDaysOf(model)});
   const scores = rfmScores(rows);
   return rows.map((row, i) => {
     const who = directory.get(row.customer);

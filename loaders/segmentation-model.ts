@@ -6,7 +6,8 @@ import {psiFromSamples} from "./drift.js";
 import {assignAll, nearestCentroid, refineKMeans} from "./kmeans.js";
 import {applyPowerTransform, fitPowerTransform, type PowerTransformParams} from "./power-transform.js";
 import {createRandom} from "./random.js";
-import {DAY_MS, segmentationRfm, type PurchaseEvent, type SegmentationRow} from "./rfm.js";
+import {DAY_MS, type PurchaseEvent, type SegmentationRow} from "./rfm.js";
+import {encodeEvents, rfmRows} from "./rfm-columns.js";
 import {selectK, type KScore} from "./cluster-selection.js";
 import {bootstrapStability, type Stability} from "./stability.js";
 import {quantileSorted} from "./scores.js";
@@ -124,7 +125,7 @@ export function trainSegmentation(
 ): {model: SegmentationModel; customers: (SegmentationRow & ClusterAssignment)[]} {
   const {entity, observationDate, windowDays = 730, method = "yeo-johnson", seed = 42} = options;
   const inWindow = windowEvents(events, observationDate, windowDays);
-  const rows = segmentationRfm(inWindow, {observationDate});
+  const rows = rfmRows(encodeEvents(inWindow), {observationDate});
   if (rows.length < 20) throw new Error(`segmentation: ${rows.length} customers in the window, need at least 20`);
   const transform = {
     method,
@@ -137,16 +138,14 @@ export function trainSegmentation(
     )
   };
   const points = rows.map((r) => featureVector({transform}, r));
+  // Clustering sees the points in an order fixed by their coordinates alone, so renaming customers (which
+  // reorders rows) cannot change the seeds k-means++ draws, nor the model.
+  const ordered = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   const limit = options.selectionSample ?? 5_000;
-  const sample =
-    points.length <= limit
-      ? points
-      : createRandom(seed)
-          .shuffle([...points])
-          .slice(0, limit);
+  const sample = ordered.length <= limit ? ordered : createRandom(seed).shuffle([...ordered]).slice(0, limit);
   const selection = selectK(sample, {kMin: options.kMin, kMax: options.kMax, restarts: options.restarts, seed});
   // The best of the restarts on the sample, refined on everyone: one pass over all customers, not ten.
-  const fit = sample === points ? selection.fit : refineKMeans(points, selection.fit.centroids);
+  const fit = sample === ordered ? selection.fit : refineKMeans(ordered, selection.fit.centroids);
   const labels = assignAll(points, fit.centroids);
   const stability = bootstrapStability(sample, assignAll(sample, fit.centroids), selection.k, {
     bootstraps: options.bootstraps ?? 10,

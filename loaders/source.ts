@@ -1,9 +1,11 @@
 // Where loaders read the registry from. GRAFENO_SOURCE selects it: `dir:<folder>` of canonical Arrow files
-// (default `dir:data/sample`), or `mongodb://…` for the registrar's nested trade-bill documents.
+// (default `dir:data/sample`), `mongodb://…` for the registrar's nested trade-bill documents, or `postgres://…` for
+// the registry tables in Postgres.
 import {createReadStream, existsSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {RecordBatchReader} from "apache-arrow";
 import {mongoSource} from "./mongo-source.js";
+import {postgresSource} from "./postgres-registry.js";
 
 export interface RegistrySource {
   describe: string;
@@ -32,7 +34,10 @@ export function sourceFromEnv(env: NodeJS.ProcessEnv = process.env): RegistrySou
   const target = rest.join(":");
   if (kind === "dir") return directorySource(target || "data/sample");
   if (kind === "mongodb") return mongoSource(spec, {collection: env.GRAFENO_MONGODB_COLLECTION});
-  throw new Error(`GRAFENO_SOURCE=${spec}: unknown source kind "${kind}" (expected dir:<folder> or mongodb://…)`);
+  if (kind === "postgres" || kind === "postgresql") return postgresSource(spec);
+  throw new Error(
+    `GRAFENO_SOURCE=${spec}: unknown source kind "${kind}" (expected dir:<folder>, mongodb://… or postgres://…)`
+  );
 }
 
 export async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {

@@ -6,11 +6,12 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {analysisContext} from "../loaders/analysis-context.js";
 import {parseEntity} from "../loaders/customer-events.js";
-import {DAY_MS, segmentationRfm} from "../loaders/rfm.js";
+import {DAY_MS} from "../loaders/rfm.js";
+import {rfmRows} from "../loaders/rfm-columns.js";
 import {chooseMethod, compareClusterMethods} from "../loaders/cluster-comparison.js";
 import {defaultModelDir, logExperiment, saveComparison, saveModel} from "../loaders/model-store.js";
 import {windowDaysOf} from "../loaders/rfm-table.js";
-import {featureVector, trainSegmentation, windowEvents} from "../loaders/segmentation-model.js";
+import {featureVector, trainSegmentation} from "../loaders/segmentation-model.js";
 
 export const trainingLagDays = 91;
 
@@ -42,9 +43,7 @@ export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise
   console.error(`[train] ${model.modelVersion}: k = ${model.metrics.k}, ${ms} ms → ${path}`);
 
   // The same features and k, clustered by the alternatives: the experiment log says why k-means is kept.
-  const customers = segmentationRfm(windowEvents(ctx.events, trainedAt, windowDaysOf(model)), {
-    observationDate: trainedAt
-  });
+  const customers = rfmRows(ctx.columns, {observationDate: trainedAt, windowDays: windowDaysOf(model)});
   const points = customers.map((c) => featureVector(model, c));
   const rows = compareClusterMethods(points, model.metrics.k, {seed: 42});
   const choice = chooseMethod(rows);

@@ -30,7 +30,14 @@ describe("who may call what", () => {
 
   it("answers 401 to anonymous requests for personal data", async () => {
     const anonymous = new Client(server.url);
-    for (const path of ["/api/profile", "/api/me/data", "/api/consent", "/api/notifications", "/api/users", "/api/audit"]) {
+    for (const path of [
+      "/api/profile",
+      "/api/me/data",
+      "/api/consent",
+      "/api/notifications",
+      "/api/users",
+      "/api/audit"
+    ]) {
       expect((await anonymous.request(path)).status, path).toBe(401);
     }
   });
@@ -142,7 +149,8 @@ describe("the sign-in rate limit", () => {
 
   it("answers 429 after too many attempts from one address, even with the right password", async () => {
     const attacker = new Client(server.url);
-    for (let i = 0; i < 3; i++) expect((await attacker.signIn("target@example.com", `guess number ${i}!`)).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await attacker.signIn("target@example.com", `guess number ${i}!`)).status).toBe(401);
     const blocked = await attacker.signIn("target@example.com");
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("x-retry-after"))).toBeGreaterThan(0);

@@ -7,7 +7,9 @@ import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {audit, canonicalJson, GENESIS_HASH, listAudit, verifyChain} from "../api/audit.js";
 import type {Database} from "../api/db.js";
 import {migrate} from "../api/migrate.js";
+import {acceptTerms, accountsServer, publish, signUp, signUpAs, type Person} from "./helpers/accounts.js";
 import {testDatabase} from "./helpers/database.js";
+import type {TestServer} from "./helpers/server.js";
 
 describe("the audit log", () => {
   let db: Database;
@@ -73,6 +75,49 @@ describe("the audit log", () => {
     } finally {
       await fresh.close();
     }
+  });
+});
+
+describe("the audit log for administrators", () => {
+  let server: TestServer;
+  let admin: Person;
+  let ana: Person;
+  beforeAll(async () => {
+    server = await accountsServer();
+    admin = await signUpAs(server, "admin", "admin@example.com");
+    await publish(admin.client);
+    await acceptTerms(admin.client);
+    ana = await signUp(server, "ana@example.com");
+    await acceptTerms(ana.client, ["research"]);
+  });
+  afterAll(() => server?.close());
+
+  it("shows sign-ins, consent changes and administrative acts, filtered by subject", async () => {
+    const {entries, total} = await (await admin.client.request(`/api/audit?subjectId=${ana.id}`)).json();
+    expect(entries.map((e: {action: string}) => e.action).reverse()).toEqual([
+      "account.created",
+      "auth.sign_in",
+      "consent.changed"
+    ]);
+    expect(total).toBe(3);
+    const published = await (await admin.client.request("/api/audit?action=terms.published")).json();
+    expect(published.entries[0]).toMatchObject({actorId: admin.id, detail: {version: 1}});
+  });
+
+  it("verifies the chain on request, and reports the first tampered entry", async () => {
+    expect(await (await admin.client.request("/api/audit/verify")).json()).toMatchObject({ok: true});
+    const sql = server.runtime.db.sql;
+    const [victim] = await sql`SELECT id FROM audit_log WHERE action = 'consent.changed' AND actor_id = ${ana.id}`;
+    await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`;
+    await sql`UPDATE audit_log SET detail = '{"accepted": []}' WHERE id = ${victim.id}`;
+    await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`;
+    const report = await (await admin.client.request("/api/audit/verify")).json();
+    expect(report).toMatchObject({ok: false, broken: {id: Number(victim.id), reason: "hash"}});
+  });
+
+  it("is closed to everyone but administrators", async () => {
+    expect((await ana.client.request("/api/audit")).status).toBe(403);
+    expect((await ana.client.request("/api/audit/verify")).status).toBe(403);
   });
 });
 

@@ -53,7 +53,11 @@ describe("personal data encryption", () => {
 
   it("reads several keys from the environment and encrypts with the active one", () => {
     const both = createKeyRing(
-      keyMaterialFromEnv({PII_KEYS: `${k1.PII_KEYS},${k2.PII_KEYS}`, PII_ACTIVE_KEY: "k2", PII_HASH_KEY: k1.PII_HASH_KEY})
+      keyMaterialFromEnv({
+        PII_KEYS: `${k1.PII_KEYS},${k2.PII_KEYS}`,
+        PII_ACTIVE_KEY: "k2",
+        PII_HASH_KEY: k1.PII_HASH_KEY
+      })
     );
     expect(both.keyIds).toEqual(["k1", "k2"]);
     expect(both.encrypt("x", "a")).toMatch(/^k2:/);
@@ -102,7 +106,11 @@ describe("key rotation", () => {
     expect(await ciphertextsByKey(db.sql)).toEqual({k1: 5});
 
     const both = createKeyRing(
-      keyMaterialFromEnv({PII_KEYS: `${k1.PII_KEYS},${k2.PII_KEYS}`, PII_ACTIVE_KEY: "k2", PII_HASH_KEY: k1.PII_HASH_KEY})
+      keyMaterialFromEnv({
+        PII_KEYS: `${k1.PII_KEYS},${k2.PII_KEYS}`,
+        PII_ACTIVE_KEY: "k2",
+        PII_HASH_KEY: k1.PII_HASH_KEY
+      })
     );
     const report = await rotateKeys(db.sql, both, 2);
     expect(report).toEqual({activeKeyId: "k2", reencrypted: 5, remaining: {k2: 5}});

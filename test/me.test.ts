@@ -10,7 +10,8 @@ describe("the rights of the data subject", () => {
   let ana: Person;
   let bia: Person;
   const sql = () => server.runtime.db.sql;
-  const exportLink = async (who: Person, format = "json") => (await who.client.post("/api/me/exports", {format})).json();
+  const exportLink = async (who: Person, format = "json") =>
+    (await who.client.post("/api/me/exports", {format})).json();
   beforeAll(async () => {
     server = await accountsServer();
     const admin = await signUpAs(server, "admin", "admin@example.com");
@@ -57,7 +58,13 @@ describe("the rights of the data subject", () => {
     expect(data.consent.history.length).toBe(3);
     expect(data.profileChanges[0]).toMatchObject({field: "cpf", new: "52998224725"});
     expect(data.auditEntries.map((e: {action: string}) => e.action)).toEqual(
-      expect.arrayContaining(["account.created", "auth.sign_in", "consent.changed", "profile.updated", "export.requested"])
+      expect.arrayContaining([
+        "account.created",
+        "auth.sign_in",
+        "consent.changed",
+        "profile.updated",
+        "export.requested"
+      ])
     );
     expect(data.exports[0]).toMatchObject({id: link.id, format: "json"});
     expect(JSON.stringify(data)).not.toContain(bia.id);
@@ -112,7 +119,9 @@ describe("the rights of the data subject", () => {
   it("deletes my account in two steps and signs me out everywhere", async () => {
     const elsewhere = new Client(server.url);
     await elsewhere.signIn("ana@example.com");
-    expect((await ana.client.request("/api/me", {method: "DELETE", json: {confirmation: "guess.guess"}})).status).toBe(409);
+    expect((await ana.client.request("/api/me", {method: "DELETE", json: {confirmation: "guess.guess"}})).status).toBe(
+      409
+    );
     const plan = await (await ana.client.post("/api/me/deletion", {})).json();
     expect(plan.kept.join(" ")).toMatch(/3 consent records/);
     // Someone else's confirmation does not delete me, nor does mine delete them.
@@ -124,7 +133,8 @@ describe("the rights of the data subject", () => {
     expect((await ana.client.request("/api/me/data")).status).toBe(401);
     expect((await elsewhere.request("/api/me/data")).status).toBe(401);
     expect((await new Client(server.url).signIn("ana@example.com")).status).toBe(401);
-    const [entry] = await sql()`SELECT detail FROM audit_log WHERE action = 'user.anonymized' AND subject_id = ${ana.id}`;
+    const [entry] =
+      await sql()`SELECT detail FROM audit_log WHERE action = 'user.anonymized' AND subject_id = ${ana.id}`;
     expect(entry.detail).toEqual({by: "self"});
     expect((await bia.client.request("/api/me/data")).status).toBe(200);
   });

@@ -68,12 +68,21 @@ describe("email through a real SMTP server", () => {
 
   it("resets a forgotten password through the emailed link, then tells the person", async () => {
     const stranger = new Client(server.url);
-    expect((await stranger.post("/api/auth/request-password-reset", {email: "ana@example.com", redirectTo: "/reset-password"})).status).toBe(200);
+    expect(
+      (
+        await stranger.post("/api/auth/request-password-reset", {
+          email: "ana@example.com",
+          redirectTo: "/reset-password"
+        })
+      ).status
+    ).toBe(200);
     const mail = await waitFor(() => smtp.inbox.find((m) => m.raw.includes("Reset your Grafeno Workbench password")));
     const link = new URL(linkIn(mail.raw));
     const callback = await fetch(link, {redirect: "manual"});
     const token = new URL(callback.headers.get("location")!, server.url).searchParams.get("token")!;
-    expect((await stranger.post("/api/auth/reset-password", {token, newPassword: "a brand new password"})).status).toBe(200);
+    expect((await stranger.post("/api/auth/reset-password", {token, newPassword: "a brand new password"})).status).toBe(
+      200
+    );
     expect((await stranger.signIn("ana@example.com", "a brand new password")).status).toBe(200);
     expect((await new Client(server.url).signIn("ana@example.com")).status).toBe(401);
     const notices = (await (await stranger.request("/api/notifications")).json()).notifications;

@@ -42,7 +42,10 @@ const ours = [
 
 describe("the API description", () => {
   let server: TestServer;
-  let doc: {paths: Record<string, Record<string, {requestBody?: unknown; security?: unknown}>>; components: {schemas: object}};
+  let doc: {
+    paths: Record<string, Record<string, {requestBody?: unknown; security?: unknown}>>;
+    components: {schemas: object};
+  };
   beforeAll(async () => {
     server = await accountsServer();
     doc = await (await fetch(`${server.url}/api/openapi.json`)).json();

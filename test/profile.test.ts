@@ -17,13 +17,23 @@ describe("my profile", () => {
 
   it("shows me my own data", async () => {
     const profile = await (await ana.client.request("/api/profile")).json();
-    expect(profile).toMatchObject({id: ana.id, name: "Ana Silva", email: "ana@example.com", role: "client", cpf: null, phone: null});
+    expect(profile).toMatchObject({
+      id: ana.id,
+      name: "Ana Silva",
+      email: "ana@example.com",
+      role: "client",
+      cpf: null,
+      phone: null
+    });
   });
 
   it("corrects my CPF and phone, encrypted at rest and unique through a keyed hash", async () => {
     const response = await patch(ana, {cpf: "529.982.247-25", phone: "+55 11 98888-7777"});
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({changed: ["cpf", "phone"], profile: {cpf: "52998224725", phone: "+5511988887777"}});
+    expect(await response.json()).toMatchObject({
+      changed: ["cpf", "phone"],
+      profile: {cpf: "52998224725", phone: "+5511988887777"}
+    });
     const [row] = await sql()`SELECT cpf_enc, phone_enc, cpf_hash FROM user_profile WHERE user_id = ${ana.id}`;
     expect(row.cpf_enc).toMatch(/^\w+:/);
     expect(JSON.stringify(row)).not.toContain("52998224725");
@@ -37,7 +47,9 @@ describe("my profile", () => {
   it("records each change with old and new value and when, and tells me in-app and by email", async () => {
     await patch(ana, {name: "Ana Silva Santos", phone: null});
     const changes = (await (await ana.client.request("/api/profile/changes")).json()).changes;
-    expect(changes.map((c: {field: string; old: string | null; new: string | null}) => [c.field, c.old, c.new])).toEqual([
+    expect(
+      changes.map((c: {field: string; old: string | null; new: string | null}) => [c.field, c.old, c.new])
+    ).toEqual([
       ["name", "Ana Silva", "Ana Silva Santos"],
       ["phone", "+5511988887777", null],
       ["cpf", null, "52998224725"],
@@ -46,7 +58,11 @@ describe("my profile", () => {
     expect(new Date(changes[0].changedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     const notices = (await (await ana.client.request("/api/notifications")).json()).notifications;
     expect(notices[0]).toMatchObject({kind: "profile", body: expect.stringContaining("name, phone")});
-    expect((await outbox(server)).some((m) => m.includes("To: ana@example.com") && m.includes("Your personal data was changed"))).toBe(true);
+    expect(
+      (await outbox(server)).some(
+        (m) => m.includes("To: ana@example.com") && m.includes("Your personal data was changed")
+      )
+    ).toBe(true);
     const [entry] = await sql()`SELECT detail FROM audit_log WHERE action = 'profile.updated' ORDER BY id DESC LIMIT 1`;
     expect(entry.detail).toEqual({fields: ["name", "phone"]});
   });
@@ -79,7 +95,9 @@ describe("my profile", () => {
     expect((await response.json()).profile).toMatchObject({email: "ana.santos@example.com", emailVerified: false});
     const mails = await outbox(server);
     expect(mails.some((m) => m.includes("To: ana@example.com") && m.includes("ana.santos@example.com"))).toBe(true);
-    const verification = mails.filter((m) => m.includes("To: ana.santos@example.com") && m.includes("Confirm your email")).at(-1)!;
+    const verification = mails
+      .filter((m) => m.includes("To: ana.santos@example.com") && m.includes("Confirm your email"))
+      .at(-1)!;
     await fetch(linkIn(verification), {redirect: "manual"});
     expect((await (await ana.client.request("/api/profile")).json()).emailVerified).toBe(true);
     const [row] = await sql()`SELECT email_hash FROM user_profile WHERE user_id = ${ana.id}`;

@@ -1,6 +1,15 @@
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {Client} from "./helpers/http.js";
-import {acceptTerms, accountsServer, count, publish, signUp, signUpAs, termsV1, type Person} from "./helpers/accounts.js";
+import {
+  acceptTerms,
+  accountsServer,
+  count,
+  publish,
+  signUp,
+  signUpAs,
+  termsV1,
+  type Person
+} from "./helpers/accounts.js";
 import type {TestServer} from "./helpers/server.js";
 
 describe("versioned terms and consent", () => {
@@ -44,7 +53,12 @@ describe("versioned terms and consent", () => {
     expect(await publish(admin.client)).toBe(1);
     const current = await (await new Client(server.url).request("/api/terms/current")).json();
     expect(current).toMatchObject({version: 1, title: "Terms of use"});
-    expect(current.items.map((i: {code: string}) => i.code)).toEqual(["terms-of-use", "privacy-policy", "newsletter", "research"]);
+    expect(current.items.map((i: {code: string}) => i.code)).toEqual([
+      "terms-of-use",
+      "privacy-policy",
+      "newsletter",
+      "research"
+    ]);
   });
 
   it("asks a user to accept the mandatory items, and records each acceptance with its proof", async () => {
@@ -75,7 +89,11 @@ describe("versioned terms and consent", () => {
 
   it("switches an optional item on and off at any time, one record per change, none for a repeat", async () => {
     const decide = (decision: string) =>
-      ana.client.post("/api/consent", {version: 1, channel: "privacy-center", decisions: [{item: "newsletter", decision}]});
+      ana.client.post("/api/consent", {
+        version: 1,
+        channel: "privacy-center",
+        decisions: [{item: "newsletter", decision}]
+      });
     expect((await (await decide("accept")).json()).changed).toEqual([{item: "newsletter", decision: "accept"}]);
     expect((await (await decide("accept")).json()).changed).toEqual([]);
     const revoked = await (await decide("revoke")).json();
@@ -94,17 +112,29 @@ describe("versioned terms and consent", () => {
   });
 
   it("blocks the product again when a mandatory item is revoked", async () => {
-    await bia.client.post("/api/consent", {version: 1, decisions: [{item: "privacy-policy", decision: "accept"}, {item: "terms-of-use", decision: "accept"}]});
+    await bia.client.post("/api/consent", {
+      version: 1,
+      decisions: [
+        {item: "privacy-policy", decision: "accept"},
+        {item: "terms-of-use", decision: "accept"}
+      ]
+    });
     await bia.client.post("/api/consent", {version: 1, decisions: [{item: "privacy-policy", decision: "revoke"}]});
     expect(await (await bia.client.request("/api/consent")).json()).toMatchObject({accepted: false});
   });
 
   it("refuses unknown items, stale versions and foreign fields, writing nothing", async () => {
     const before = await count(sql(), "consent_records");
-    const unknown = await ana.client.post("/api/consent", {version: 1, decisions: [{item: "marketing", decision: "accept"}]});
+    const unknown = await ana.client.post("/api/consent", {
+      version: 1,
+      decisions: [{item: "marketing", decision: "accept"}]
+    });
     expect(unknown.status).toBe(400);
     expect((await unknown.json()).fields).toEqual({"decisions.0.item": ['no item "marketing" in version 1']});
-    const stale = await ana.client.post("/api/consent", {version: 9, decisions: [{item: "research", decision: "accept"}]});
+    const stale = await ana.client.post("/api/consent", {
+      version: 9,
+      decisions: [{item: "research", decision: "accept"}]
+    });
     expect(stale.status).toBe(409);
     const forged = await ana.client.post("/api/consent", {
       version: 1,
@@ -127,7 +157,11 @@ describe("versioned terms and consent", () => {
   it("asks everyone again after a new version, which keeps the earlier one readable", async () => {
     expect((await admin.client.post("/api/terms", termsV1)).status).toBe(403); // v1 not accepted by the admin yet
     await acceptTerms(admin.client);
-    const v2 = {...termsV1, title: "Terms of use, revised", items: termsV1.items.map((i) => ({...i, text: `${i.text} (v2)`}))};
+    const v2 = {
+      ...termsV1,
+      title: "Terms of use, revised",
+      items: termsV1.items.map((i) => ({...i, text: `${i.text} (v2)`}))
+    };
     expect(await publish(admin.client, v2)).toBe(2);
     const status = await (await ana.client.request("/api/consent")).json();
     expect(status).toMatchObject({version: 2, accepted: false});
@@ -139,7 +173,9 @@ describe("versioned terms and consent", () => {
       [1, false]
     ]);
     const notices = (await (await ana.client.request("/api/notifications")).json()).notifications;
-    expect(notices.some((n: {kind: string; title: string}) => n.kind === "terms" && n.title.includes("version 2"))).toBe(true);
+    expect(
+      notices.some((n: {kind: string; title: string}) => n.kind === "terms" && n.title.includes("version 2"))
+    ).toBe(true);
     expect((await acceptTerms(ana.client)).status).toBe(200);
     expect((await (await ana.client.request("/api/consent")).json()).accepted).toBe(true);
   });

@@ -24,7 +24,8 @@ describe("user administration", () => {
     await publish(admin.client);
     await acceptTerms(admin.client);
     carla = await signUp(server, "carla@example.com", "Carla Dias");
-    for (const name of ["Davi", "Elis", "Fabio"]) await signUp(server, `${name.toLowerCase()}@example.com`, `${name} Souza`);
+    for (const name of ["Davi", "Elis", "Fabio"])
+      await signUp(server, `${name.toLowerCase()}@example.com`, `${name} Souza`);
   });
   afterAll(() => server?.close());
 
@@ -54,14 +55,20 @@ describe("user administration", () => {
     });
     expect(response.status).toBe(201);
     const created = await response.json();
-    expect(created).toMatchObject({email: "gabi@example.com", role: "analyst", cpf: "52998224725", phone: "+5511999990000"});
+    expect(created).toMatchObject({
+      email: "gabi@example.com",
+      role: "analyst",
+      cpf: "52998224725",
+      phone: "+5511999990000"
+    });
     const mail = (await outbox(server)).filter((m) => m.includes("To: gabi@example.com")).at(-1)!;
     const token = new URL(linkIn(mail)).pathname.split("/").at(-1)!;
     const gabi = new Client(server.url);
     const reset = await gabi.post("/api/auth/reset-password", {token, newPassword: "gabi's own password"});
     expect(reset.status).toBe(200);
     expect((await gabi.signIn("gabi@example.com", "gabi's own password")).status).toBe(200);
-    const [entry] = await sql()`SELECT actor_id, detail FROM audit_log WHERE action = 'user.created' AND subject_id = ${created.id}`;
+    const [entry] =
+      await sql()`SELECT actor_id, detail FROM audit_log WHERE action = 'user.created' AND subject_id = ${created.id}`;
     expect(entry.actor_id).toBe(admin.id);
   });
 
@@ -69,17 +76,24 @@ describe("user administration", () => {
     const email = await admin.client.post("/api/users", {name: "X", email: "carla@example.com", role: "client"});
     expect(email.status).toBe(409);
     expect((await email.json()).fields).toEqual({email: ["already in use"]});
-    const cpf = await admin.client.post("/api/users", {name: "X", email: "x@example.com", cpf: "52998224725", role: "client"});
+    const cpf = await admin.client.post("/api/users", {
+      name: "X",
+      email: "x@example.com",
+      cpf: "52998224725",
+      role: "client"
+    });
     expect((await cpf.json()).fields).toEqual({cpf: ["already in use"]});
   });
 
   it("lists users by role, by search on name, email or exact CPF, a page at a time", async () => {
-    const list = async (query: string) => (await (await admin.client.request(`/api/users?${query}`)).json());
+    const list = async (query: string) => await (await admin.client.request(`/api/users?${query}`)).json();
     expect((await list("role=analyst")).users.map((u: {email: string}) => u.email)).toEqual(["gabi@example.com"]);
     expect((await list("q=souza")).total).toBe(3);
     expect((await list("q=CARLA@")).users[0].name).toBe("Carla Dias");
     const byCpf = await list("q=529.982.247-25");
-    expect(byCpf.users.map((u: {email: string; cpf: string}) => [u.email, u.cpf])).toEqual([["gabi@example.com", "***.982.247-**"]]);
+    expect(byCpf.users.map((u: {email: string; cpf: string}) => [u.email, u.cpf])).toEqual([
+      ["gabi@example.com", "***.982.247-**"]
+    ]);
     const page = await list("pageSize=2&page=2");
     expect(page.total).toBe(6);
     expect(page.users).toHaveLength(2);
@@ -94,10 +108,18 @@ describe("user administration", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({name: "Carla Dias Souza", role: "analyst"});
     const changes = (await (await carla.client.request("/api/profile/changes")).json()).changes;
-    expect(changes[0]).toMatchObject({field: "name", old: "Carla Dias", new: "Carla Dias Souza", changedBy: "administrator"});
-    const titles = (await (await carla.client.request("/api/notifications")).json()).notifications.map((n: {title: string}) => n.title);
+    expect(changes[0]).toMatchObject({
+      field: "name",
+      old: "Carla Dias",
+      new: "Carla Dias Souza",
+      changedBy: "administrator"
+    });
+    const titles = (await (await carla.client.request("/api/notifications")).json()).notifications.map(
+      (n: {title: string}) => n.title
+    );
     expect(titles).toEqual(expect.arrayContaining(["Your role changed", "Your personal data was changed"]));
-    const [entry] = await sql()`SELECT detail FROM audit_log WHERE action = 'user.role_changed' AND subject_id = ${carla.id}`;
+    const [entry] =
+      await sql()`SELECT detail FROM audit_log WHERE action = 'user.role_changed' AND subject_id = ${carla.id}`;
     expect(entry.detail).toEqual({from: "client", to: "analyst"});
   });
 
@@ -127,7 +149,10 @@ describe("user administration", () => {
     await acceptTerms(carla.client, ["newsletter"]);
     const consents = await count(sql(), "consent_records");
     expect((await admin.client.request(`/api/users/${carla.id}`, {method: "DELETE", json: {}})).status).toBe(400);
-    const forged = await admin.client.request(`/api/users/${carla.id}`, {method: "DELETE", json: {confirmation: "x.y"}});
+    const forged = await admin.client.request(`/api/users/${carla.id}`, {
+      method: "DELETE",
+      json: {confirmation: "x.y"}
+    });
     expect(forged.status).toBe(409);
     const planFor = async (id: string) => (await admin.client.post(`/api/users/${id}/deletion`, {})).json();
     const other = await signUp(server, "hugo@example.com");
@@ -141,12 +166,16 @@ describe("user administration", () => {
     const plan = await planFor(carla.id);
     expect(plan.erased).toContain("cpf");
     expect(plan.kept.join(" ")).toMatch(/consent records/);
-    const done = await admin.client.request(`/api/users/${carla.id}`, {method: "DELETE", json: {confirmation: plan.confirmation}});
+    const done = await admin.client.request(`/api/users/${carla.id}`, {
+      method: "DELETE",
+      json: {confirmation: plan.confirmation}
+    });
     expect(done.status).toBe(200);
 
     const [user] = await sql()`SELECT name, email, banned FROM "user" WHERE id = ${carla.id}`;
     expect(user).toEqual({name: "Deleted user", email: `deleted-${carla.id}@anonymized.invalid`, banned: true});
-    const [profile] = await sql()`SELECT email_hash, cpf_enc, phone_enc, anonymized_at FROM user_profile WHERE user_id = ${carla.id}`;
+    const [profile] =
+      await sql()`SELECT email_hash, cpf_enc, phone_enc, anonymized_at FROM user_profile WHERE user_id = ${carla.id}`;
     expect(profile).toMatchObject({email_hash: null, cpf_enc: null, phone_enc: null});
     expect(profile.anonymized_at).toBeInstanceOf(Date);
     expect(await count(sql(), "consent_records")).toBe(consents);
@@ -160,9 +189,12 @@ describe("user administration", () => {
     expect((await new Client(server.url).signIn("carla@example.com")).status).toBe(401);
     const dump = JSON.stringify(await sql()`SELECT action, actor_id, subject_id, detail FROM audit_log`);
     expect(dump).not.toMatch(/carla/i);
-    const [entry] = await sql()`SELECT actor_id, detail FROM audit_log WHERE action = 'user.anonymized' AND subject_id = ${carla.id}`;
+    const [entry] =
+      await sql()`SELECT actor_id, detail FROM audit_log WHERE action = 'user.anonymized' AND subject_id = ${carla.id}`;
     expect(entry).toEqual({actor_id: admin.id, detail: {by: "administrator"}});
-    expect((await outbox(server)).some((m) => m.includes("To: carla@example.com") && m.includes("Your account was deleted"))).toBe(true);
+    expect(
+      (await outbox(server)).some((m) => m.includes("To: carla@example.com") && m.includes("Your account was deleted"))
+    ).toBe(true);
 
     const anonymized = await (await admin.client.request("/api/users?status=anonymized")).json();
     expect(anonymized.users.map((u: {id: string}) => u.id)).toEqual([carla.id]);

@@ -8,7 +8,7 @@ import type {SegmentationModel} from "../../loaders/segmentation-model.js";
 
 const ctx = await analysisContext();
 const model = await loadModel<SegmentationModel>(`segmentation-${ctx.entity}`);
-const points = healthOverTime(model, ctx.events, ctx.observationDate);
+const points = healthOverTime(model, ctx.columns, ctx.observationDate);
 progress("model-health-time", `${points.length} points`);
 await emitArrow(
   tableFromArrays({

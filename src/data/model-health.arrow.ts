@@ -8,7 +8,7 @@ import type {SegmentationModel} from "../../loaders/segmentation-model.js";
 
 const ctx = await analysisContext();
 const model = await loadModel<SegmentationModel>(`segmentation-${ctx.entity}`);
-const drift = featureDrift(model, ctx.events, ctx.observationDate);
+const drift = featureDrift(model, ctx.columns, ctx.observationDate);
 progress("model-health", drift.map((d) => `${d.feature} PSI ${d.psi.toFixed(3)} ${d.status}`).join(", "));
 await emitArrow(
   tableFromArrays({

@@ -9,7 +9,7 @@ import type {SegmentationModel} from "../../loaders/segmentation-model.js";
 
 const ctx = await analysisContext();
 const model = await loadModel<SegmentationModel>(`segmentation-${ctx.entity}`);
-const transitions = segmentTransitions(model, ctx.events, ctx.observationDate - 91 * DAY_MS, ctx.observationDate);
+const transitions = segmentTransitions(model, ctx.columns, ctx.observationDate - 91 * DAY_MS, ctx.observationDate);
 progress("segment-transitions", `${transitions.length} from→to pairs`);
 await emitArrow(
   tableFromArrays({
