@@ -3,10 +3,11 @@
 //   value   = frequency + monetary (how much business the cluster brings)
 //   recency = −recency (recent activity is positive)
 // Rules (documented in docs/model-card-segmentation.md):
-//   value ≥ 0.5, recency ≥ 0   → "Protect": top accounts, active; keep service levels, offer products first
-//   value ≥ 0.5, recency < 0   → "Win back": valuable but slipping; contact before they leave
-//   value < 0.5, recency ≥ 0   → "Develop": active but small or new; grow them
-//   value < 0.5, recency < 0   → "Dormant": small and inactive; low-cost reactivation only
+//   value ≥ 0.5, recency ≥ −0.25 → "Protect": top accounts, active; keep service levels, offer products first
+//   value ≥ 0.5, recency < −0.25 → "Win back": valuable but slipping; contact before they leave
+//   value < 0.5, recency ≥ −0.5  → "Develop": average, small or new, still active; grow them
+//   value < 0.5, recency < −0.5  → "Dormant": small and inactive; low-cost reactivation only
+// Valuable customers are flagged as slipping sooner (−0.25 sd) than the rest (−0.5 sd): losing them costs more.
 // Priority 1 is acted on first: Win back, then Protect, Develop, Dormant; within a rule, larger value share first.
 
 export type PriorityAction = "Win back" | "Protect" | "Develop" | "Dormant";
@@ -16,7 +17,7 @@ const actionOrder: PriorityAction[] = ["Win back", "Protect", "Develop", "Dorman
 export const actionAdvice: Record<PriorityAction, string> = {
   "Win back": "Valuable but slipping: contact before they leave.",
   Protect: "Top accounts, active: keep service levels, offer new products first.",
-  Develop: "Active but small or new: grow them with tailored offers.",
+  Develop: "Average, small or new, still active: grow them with tailored offers.",
   Dormant: "Small and inactive: low-cost reactivation only."
 };
 
@@ -32,8 +33,8 @@ export interface ClusterAxes {
 export function actionFor({recency, frequency, monetary}: Omit<ClusterAxes, "cluster" | "valueShare">): PriorityAction {
   const value = frequency + monetary;
   const recent = -recency;
-  if (value >= 0.5) return recent >= 0 ? "Protect" : "Win back";
-  return recent >= 0 ? "Develop" : "Dormant";
+  if (value >= 0.5) return recent >= -0.25 ? "Protect" : "Win back";
+  return recent >= -0.5 ? "Develop" : "Dormant";
 }
 
 /** Priority (1 = first) and action per cluster id. */

@@ -120,8 +120,10 @@ async function insertRows(tx: Tx, table: TableName, rows: AsyncIterable<Record<s
   for await (const row of rows) {
     const record: Record<string, Cell> = {};
     // Money goes as text with its two decimals: numeric(16,2) stores it exactly.
-    for (const f of fields)
-      record[f.name] = f.decimals !== undefined && row[f.name] !== null ? csvField(row[f.name], f) : row[f.name];
+    for (const f of fields) {
+      const value = row[f.name] as Cell;
+      record[f.name] = f.decimals !== undefined && value !== null ? csvField(value, f) : value;
+    }
     batch.push(record);
     if (batch.length === batchRows) await flush();
   }
