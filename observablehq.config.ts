@@ -12,6 +12,7 @@ export default {
   pager: false,
   footer: "SPC Grafeno analytics workbench · data stays on this server",
   pages: [
+    {name: "Statistics", path: "/statistics"},
     {name: "Registrations", path: "/registrations"},
     {name: "RFM explorer", path: "/rfm"},
     {name: "Clusters", path: "/clusters"},

@@ -1,5 +1,6 @@
 // The whole HTTP surface, composed in one visible place: middleware, then /api routes, then the site.
 import {Hono} from "hono";
+import {bodyLimit} from "hono/body-limit";
 import {requestId} from "hono/request-id";
 import {sameOrigin, withClientIp} from "./access.js";
 import type {Auth} from "./auth.js";
@@ -54,6 +55,9 @@ export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
   );
   // Accounts and LGPD, each area described by its zod schemas in /api/openapi.json (page: /api/docs).
   const api = router<AppEnv>();
+  api.use(
+    bodyLimit({maxSize: 1024 * 1024, onError: (c) => c.json({error: "too_large", message: "at most 1 MB"}, 413)})
+  );
   api.route("/terms", termsRoutes(services));
   api.route("/consent", consentRoutes(services));
   api.route("/profile", profileRoutes(services));

@@ -1,6 +1,6 @@
 // Accounts with better-auth on postgres.js (through kysely-postgres-js). Features are plugins in one list.
 import {betterAuth} from "better-auth";
-import {createAuthMiddleware, isAPIError} from "better-auth/api";
+import {createAuthMiddleware, getSessionFromCtx, isAPIError} from "better-auth/api";
 import {admin} from "better-auth/plugins";
 import {PostgresJSDialect} from "kysely-postgres-js";
 import {audit} from "./audit.js";
@@ -36,6 +36,9 @@ export const disabledAuthPaths = [
   "/admin/list-users"
 ];
 
+/** Account-security acts of the signed-in user that the audit log records (sign-out everywhere, etc.). */
+const auditedPaths = new Set(["/revoke-sessions", "/revoke-other-sessions", "/revoke-session", "/change-password"]);
+
 export interface RateRule {
   max: number;
   window: number;
@@ -69,6 +72,8 @@ function hooks(sql: Sql, baseURL: string, {keys, mailer, clock, logger}: AuthEff
         await mailer.send({to: user.email, subject: "Reset your Grafeno Workbench password", text});
       },
       async onPasswordReset({user}: {user: {id: string}}) {
+        // The link came by email, so following it proves the address too (accounts created by an administrator).
+        await sql`UPDATE "user" SET "emailVerified" = true WHERE id = ${user.id}`;
         await audit(sql, {action: "auth.password_reset", actorId: user.id, subjectId: user.id, at: clock.now()});
         await notify(deps, {
           userId: user.id,
@@ -119,6 +124,15 @@ function hooks(sql: Sql, baseURL: string, {keys, mailer, clock, logger}: AuthEff
       }
     },
     hooks: {
+      // Sign-out deletes the session before any after-hook could see whose it was.
+      before: createAuthMiddleware(async (ctx) => {
+        if (ctx.path !== "/sign-out") return;
+        const session = await getSessionFromCtx(ctx).catch(() => null);
+        if (session) {
+          const userId = session.user.id;
+          await audit(sql, {action: "auth.sign_out", actorId: userId, subjectId: userId, at: clock.now()});
+        }
+      }),
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path === "/sign-in/email" && isAPIError(ctx.context.returned)) {
           const email = typeof ctx.body?.email === "string" ? normalizeEmail(ctx.body.email) : "";
@@ -128,9 +142,10 @@ function hooks(sql: Sql, baseURL: string, {keys, mailer, clock, logger}: AuthEff
             at: clock.now()
           }).catch(log("failed sign-in audit"));
         }
-        if (ctx.path === "/sign-out" && ctx.context.session) {
+        if (auditedPaths.has(ctx.path) && ctx.context.session && !isAPIError(ctx.context.returned)) {
           const userId = ctx.context.session.user.id;
-          await audit(sql, {action: "auth.sign_out", actorId: userId, subjectId: userId, at: clock.now()});
+          const action = `auth.${ctx.path.slice(1).replace(/-/g, "_")}`;
+          await audit(sql, {action, actorId: userId, subjectId: userId, at: clock.now()});
         }
         // The admin plugin's remaining acts (ban, unban, revoke sessions) are administrative acts too.
         if (ctx.path.startsWith("/admin/") && ctx.context.session && !isAPIError(ctx.context.returned)) {

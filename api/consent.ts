@@ -1,6 +1,7 @@
 // Consent records (LGPD Art. 8): each acceptance or revocation of a term item is a new row pointing at the exact
 // version and item, with when, where from (a keyed hash of the address), the user agent and the channel.
 // Rows are never changed (the database refuses it); the current decision on an item is its latest row.
+import type postgres from "postgres";
 import {record} from "./audit.js";
 import type {Sql} from "./db.js";
 import type {KeyRing} from "./crypto.js";
@@ -40,7 +41,8 @@ export class ConsentError extends Error {
   }
 }
 
-async function latestDecisions(sql: Sql, userId: string, version: number) {
+/** Works inside a transaction too (any postgres.js query function). */
+async function latestDecisions(sql: postgres.ISql, userId: string, version: number) {
   const rows = await sql<{item_code: string; decision: Decision; decided_at: Date}[]>`
     SELECT DISTINCT ON (item_code) item_code, decision, decided_at FROM consent_records
     WHERE user_id = ${userId} AND version = ${version} ORDER BY item_code, id DESC`;
@@ -83,7 +85,7 @@ export async function decide(
   return sql.begin(async (tx) => {
     // One decision at a time per user, so two tabs cannot both see "unchanged" and both skip.
     await tx`SELECT pg_advisory_xact_lock(hashtext(${`consent:${request.userId}`}))`;
-    const latest = await latestDecisions(tx as unknown as Sql, request.userId, request.version);
+    const latest = await latestDecisions(tx, request.userId, request.version);
     const last = new Map(request.decisions.map((d) => [d.item, d.decision]));
     const changed = [...last].filter(([item, decision]) => latest.get(item)?.decision !== decision);
     for (const [item, decision] of changed) {

@@ -9,6 +9,7 @@ import {listNotifications} from "./notifications.js";
 import {processingFor} from "./processing.js";
 import {getProfile, profileChanges} from "./profile.js";
 import type {Services} from "./services.js";
+import {csvCell} from "./spreadsheet.js";
 
 export const EXPORT_MINUTES = 15;
 export const exportFormats = ["json", "csv"] as const;
@@ -114,19 +115,14 @@ export async function collectUserData(deps: Deps, userId: string) {
 
 export type UserData = NonNullable<Awaited<ReturnType<typeof collectUserData>>>;
 
-function csvCell(value: unknown): string {
-  const text =
-    value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
-  // Quote everything that needs it; a leading =, +, - or @ is defused so a spreadsheet never runs it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+/** Nested values (arrays, details) go in as JSON text; csvCell quotes and defuses formula-like cells. */
+const cell = (value: unknown) => csvCell(value !== null && typeof value === "object" ? JSON.stringify(value) : value);
 
 /** One long table (dataset, record, field, value): every section of the export, reusable by any tool. */
 export function toCsv(data: UserData): string {
   const lines = ["dataset,record,field,value"];
   const add = (dataset: string, index: number, row: object) => {
-    for (const [field, value] of Object.entries(row)) lines.push([dataset, index, field, value].map(csvCell).join(","));
+    for (const [field, value] of Object.entries(row)) lines.push([dataset, index, field, value].map(cell).join(","));
   };
   add("profile", 0, data.profile);
   data.consent.current.items.forEach((item, i) => add("consent_current", i, item));

@@ -86,10 +86,10 @@ export async function publishTerms(sql: Sql, terms: NewTerms, actorId: string, a
       at
     });
     await tx`INSERT INTO notifications (id, user_id, kind, title, body, link, created_at)
-      SELECT gen_random_uuid()::text, p.user_id, 'terms', ${`New terms: version ${next}`},
+      SELECT gen_random_uuid()::text, u.id, 'terms', ${`New terms: version ${next}`},
              'The terms of use changed. Please review them; mandatory items need your acceptance again.',
              '/privacy', ${at}
-      FROM user_profile p WHERE p.anonymized_at IS NULL`;
+      FROM "user" u LEFT JOIN user_profile p ON p.user_id = u.id WHERE p.anonymized_at IS NULL`;
     return next;
   }) as Promise<number>;
 }

@@ -3,7 +3,7 @@ import {z} from "@hono/zod-openapi";
 import {isValidCpf, normalizeDocument} from "../loaders/documents.js";
 import {audit, record} from "./audit.js";
 import {roles, type Role} from "./auth.js";
-import {LastAdministrator} from "./erasure.js";
+import {isAnonymized, LastAdministrator} from "./erasure.js";
 import {notify} from "./notifications.js";
 import {unseal} from "./pii.js";
 import {getProfile, maskedCpf, ProfileConflict, profileShape, updateProfile, type Profile} from "./profile.js";
@@ -153,7 +153,7 @@ export async function updateUser(deps: Services, userId: string, patch: UserPatc
   const {sql, clock} = deps;
   const {role, ...fields} = patch;
   const before = await getProfile(deps, userId);
-  if (!before) return null;
+  if (!before || (await isAnonymized(sql, userId))) return null;
   if (role && role !== before.role) {
     await sql.begin(async (tx) => {
       if (before.role === "admin") {

@@ -23,6 +23,13 @@ export interface AnalysisContext {
 
 /** GRAFENO_OBSERVATION_DATE (YYYY-MM-DD), else the last registration day in the data: never "today". */
 export function observationDateFrom(value: string | undefined, events: readonly PurchaseEvent[]): number {
+  return analysisDate(
+    value,
+    events.map((e) => +e.date)
+  );
+}
+
+export function analysisDate(value: string | undefined, times: readonly number[]): number {
   if (value) {
     const ms = Date.parse(`${value}T00:00:00Z`);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(ms)) {
@@ -31,7 +38,7 @@ export function observationDateFrom(value: string | undefined, events: readonly 
     return ms;
   }
   let last = -Infinity;
-  for (const e of events) last = Math.max(last, +e.date);
+  for (const t of times) if (t > last) last = t;
   if (!Number.isFinite(last)) throw new Error("no events: cannot derive an observation date");
   return Math.floor(last / 86_400_000) * 86_400_000;
 }

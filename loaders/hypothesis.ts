@@ -46,7 +46,9 @@ export function chiSquareIndependence(table: readonly (readonly number[])[]): Ch
   const rowTotals = new Array<number>(table.length).fill(0);
   const columnTotals = new Array<number>(width).fill(0);
   table.forEach((row, i) => {
-    if (row.length !== width) throw new RangeError(`chiSquareIndependence: row ${i} has ${row.length} cells, not ${width}`);
+    if (row.length !== width) {
+      throw new RangeError(`chiSquareIndependence: row ${i} has ${row.length} cells, not ${width}`);
+    }
     row.forEach((count, j) => {
       if (!(count >= 0) || !Number.isFinite(count)) {
         throw new RangeError(`chiSquareIndependence: cell [${i}][${j}] is ${count}, expected a count ≥ 0`);
@@ -147,7 +149,7 @@ export function averageRanks(values: readonly number[]): {ranks: number[]; ties:
   const order = values.map((_, i) => i).sort((i, j) => values[i] - values[j] || i - j);
   const ranks = new Array<number>(values.length);
   const ties: number[] = [];
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && values[order[end]] === values[order[start]]) end++;
     const rank = (start + 1 + end) / 2;

@@ -86,10 +86,15 @@ export async function loadRegistryIntoPostgres(
   return {rows, skippedDuplicates, seconds: (performance.now() - started) / 1000};
 }
 
+// COPY goes into an unconstrained temporary table first, then INSERT … SELECT moves the rows: postgres.js never
+// settles a COPY that the server ends with an error (a foreign key, a duplicate key), while INSERT reports it.
+// The canonical Arrow rows cannot fail the COPY itself (types and nullability are the table's).
 async function copyRows(tx: Tx, table: TableName, rows: AsyncIterable<Record<string, unknown>>): Promise<void> {
   const fields = tableSpec(table).fields;
   const columns = fields.map((f) => quoteIdent(f.name)).join(", ");
-  const target = await tx.unsafe(`COPY ${quoteIdent(table)} (${columns}) FROM STDIN WITH (FORMAT csv)`).writable();
+  const stage = quoteIdent(`load_${table}`);
+  await tx.unsafe(`CREATE TEMP TABLE ${stage} (LIKE ${quoteIdent(table)}) ON COMMIT DROP`);
+  const target = await tx.unsafe(`COPY ${stage} (${columns}) FROM STDIN WITH (FORMAT csv)`).writable();
   async function* chunks(): AsyncGenerator<string> {
     let lines: string[] = [];
     for await (const row of rows) {
@@ -104,6 +109,8 @@ async function copyRows(tx: Tx, table: TableName, rows: AsyncIterable<Record<str
     if (lines.length) yield lines.join("");
   }
   await pipeline(Readable.from(chunks()), target);
+  await tx.unsafe(`INSERT INTO ${quoteIdent(table)} (${columns}) SELECT ${columns} FROM ${stage}`);
+  await tx.unsafe(`DROP TABLE ${stage}`);
 }
 
 async function insertRows(tx: Tx, table: TableName, rows: AsyncIterable<Record<string, unknown>>): Promise<void> {

@@ -14,7 +14,7 @@ export interface ReadingLabels {
   /** What the groups are: "segment", "kind". Default "group". */
   by?: string;
   /** Welch only: names of the two samples in the order given to welchTTest. */
-  groups?: readonly [string, string];
+  sampleNames?: readonly [string, string];
   /** Welch only: the samples were log-transformed, so the mean difference is read as a ratio. */
   logScale?: boolean;
 }
@@ -66,13 +66,13 @@ function percent(alpha: number): string {
 }
 
 function welchComparison(test: Extract<TestResult, {test: "welch"}>, labels: ReadingLabels): string {
-  const [first, second] = labels.groups ?? ["the first group", "the second group"];
+  const [first, second] = labels.sampleNames ?? ["the first sample", "the second sample"];
   const [high, low] = test.meanDiff >= 0 ? [first, second] : [second, first];
   const gap = Math.abs(test.meanDiff);
   if (labels.logScale) {
-    return `${high} is typically ${formatStatistic(Math.exp(gap))} times ${low} (ratio of geometric means)`;
+    return `the typical value of ${high} is ${formatStatistic(Math.exp(gap))} times that of ${low} (ratio of geometric means)`;
   }
-  return `${high} is higher on average by ${formatStatistic(gap)}`;
+  return `the mean of ${high} is higher by ${formatStatistic(gap)}`;
 }
 
 /**
@@ -110,12 +110,12 @@ export function plainReading(test: TestResult & ReadingLabels, alpha = 0.05): st
       break;
     }
   }
-  if (!(test.pValue < alpha)) {
-    return `${subject} do not differ significantly by ${by} at the ${percent(alpha)} level (${figures}).`;
-  }
   const caveat =
     test.test === "chi-square" && test.lowExpected
       ? "; more than 20% of the cells expect fewer than 5 cases, so the p-value is only approximate"
       : "";
+  if (!(test.pValue < alpha)) {
+    return `${subject} do not differ significantly by ${by} at the ${percent(alpha)} level (${figures})${caveat}.`;
+  }
   return `${subject} differ by ${by} (${figures}); ${effect}${caveat}.`;
 }

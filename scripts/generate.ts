@@ -4,6 +4,8 @@ import {resolve} from "node:path";
 import {pathToFileURL} from "node:url";
 import {parseArgs} from "node:util";
 import type {GenerateProgress, OutputFormat} from "../loaders/generate.js";
+import type {LoadTarget} from "./generate-load.js";
+import {loadGenerated, parseLoadTargets} from "./generate-load.js";
 import {
   GENERATE_DEFAULTS,
   OUTPUT_FORMATS,
@@ -37,6 +39,8 @@ ${options(
   ["--formats <list>", `comma-separated, any of ${OUTPUT_FORMATS.join(", ")}`, DEFAULTS.formats.join(",")],
   ["--start <date>", "first registration day, YYYY-MM-DD", DEFAULTS.start],
   ["--end <date>", "last registration day and as-of date, YYYY-MM-DD", DEFAULTS.end],
+  ["--load <list>", "then load into postgres (DATABASE_URL or embedded) and/or mongodb"],
+  ["", "(MONGODB_URL), comma-separated; needs the arrow format"],
   ["--quiet", "no progress display"],
   ["-h, --help", "this help"]
 )}
@@ -56,6 +60,7 @@ export interface CliOptions {
   formats: OutputFormat[];
   start: string;
   end: string;
+  load: LoadTarget[];
   quiet: boolean;
   help: boolean;
 }
@@ -84,6 +89,7 @@ export function parseCli(argv: string[]): CliOptions {
         formats: {type: "string"},
         start: {type: "string"},
         end: {type: "string"},
+        load: {type: "string"},
         quiet: {type: "boolean"},
         help: {type: "boolean", short: "h"}
       }
@@ -110,6 +116,14 @@ export function parseCli(argv: string[]): CliOptions {
     }
   }
   if (v.out !== undefined && v.out.trim() === "") throw new UsageError("--out must not be empty");
+  let load: LoadTarget[];
+  try {
+    load = parseLoadTargets(v.load);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (load.length > 0 && !formats.includes("arrow"))
+    throw new UsageError("--load reads the arrow files: keep arrow in --formats");
   const options = {
     seed: integer("seed", v.seed, DEFAULTS.seed),
     bills,
@@ -118,6 +132,7 @@ export function parseCli(argv: string[]): CliOptions {
     formats: formats as OutputFormat[],
     start: v.start ?? DEFAULTS.start,
     end: v.end ?? DEFAULTS.end,
+    load,
     quiet: v.quiet ?? false,
     help: v.help ?? false
   };
@@ -213,7 +228,7 @@ export async function main(argv: string[]): Promise<number> {
       `generate: done in ${seconds.toFixed(1)} s (${Math.round(installments / seconds).toLocaleString("en-US")} ` +
         `installments/s); manifest at ${resolve(out, "manifest.json")}\n`
     );
-    return 0;
+    return (await loadGenerated(out, options.load)) ? 0 : 1;
   } catch (error) {
     display?.done();
     if (error instanceof RangeError) {

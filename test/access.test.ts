@@ -1,3 +1,4 @@
+import {request as httpRequest} from "node:http";
 import {Hono} from "hono";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
 import {requireSession, requireTerms, type SessionEnv} from "../api/access.js";
@@ -79,6 +80,31 @@ describe("who may call what", () => {
     expect(response.status).toBe(403);
   });
 
+  it("refuses a body over 1 MB before reading it all (resource consumption)", async () => {
+    // On a connection of its own, since the server answers before the upload ends.
+    const status = await new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify({name: "x".repeat(2_000_000)});
+      const request = httpRequest(`${server.url}/api/profile`, {
+        method: "PATCH",
+        agent: false,
+        headers: {
+          cookie: client.cookie,
+          origin: server.url,
+          "content-type": "application/json",
+          "content-length": body.length
+        }
+      });
+      request.on("response", (response) => {
+        resolve(response.statusCode ?? 0);
+        request.destroy();
+      });
+      request.on("error", reject);
+      // The declared length is enough for the refusal; the rest of the body is never sent.
+      request.write(body.slice(0, 1024));
+    });
+    expect(status).toBe(413);
+  });
+
   it("refuses a role sent at sign-up (mass assignment through better-auth), creating nobody", async () => {
     const sneaky = new Client(server.url);
     const response = await sneaky.post("/api/auth/sign-up/email", {
@@ -114,6 +140,23 @@ describe("who may call what", () => {
     const sessions = await sql`SELECT "ipAddress" FROM session WHERE "userId" = ${client.id}`;
     expect(sessions.length).toBeGreaterThan(0);
     for (const s of sessions) expect(s.ipAddress).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("audits signing out, signing out everywhere, and the admin plugin's remaining acts (ban)", async () => {
+    const temp = await signUp(server, "temp@example.com");
+    expect((await temp.client.post("/api/auth/revoke-sessions", {})).status).toBe(200);
+    await temp.client.signIn("temp@example.com");
+    expect((await temp.client.post("/api/auth/sign-out", {})).status).toBe(200);
+    const ban = await admin.client.post("/api/auth/admin/ban-user", {userId: temp.id, banReason: "test"});
+    expect(ban.status).toBe(200);
+    const rows = await server.runtime.db.sql`SELECT action, actor_id FROM audit_log
+      WHERE subject_id = ${temp.id} AND action IN ('auth.revoke_sessions', 'auth.sign_out', 'admin.ban-user')
+      ORDER BY id`;
+    expect(rows).toEqual([
+      {action: "auth.revoke_sessions", actor_id: temp.id},
+      {action: "auth.sign_out", actor_id: temp.id},
+      {action: "admin.ban-user", actor_id: admin.id}
+    ]);
   });
 
   it("asks for the current terms before product routes, and exports termsAccepted for the site", async () => {

@@ -37,7 +37,8 @@ async function open(context: BrowserContext, url: string): Promise<Watched> {
 
 // Each page with what shows it is drawn.
 const pages: [string, string][] = [
-  ["/", "main h1"],
+  ["/", "#monthly-value svg"],
+  ["/statistics", "#correlation-heatmap svg"],
   ["/registrations", "#monthly-chart svg"],
   ["/rfm", "#rfm-chart svg"],
   ["/clusters", "#cluster-summary table"],
@@ -154,6 +155,35 @@ describeWith("chromium", "analyst pages in a real browser", () => {
     ]);
     const lines = (await readFile((await download.path())!, "utf8")).trim().split("\r\n");
     expect(lines.length - 1).toBe(inCluster0);
+  }, 60_000);
+
+  it("Dashboard: the bills KPI equals the loader's total for the period, and a participant filter narrows it", async () => {
+    const monthly = await loaderRows("dashboard-monthly");
+    const {page} = await open(context, `${server.url}/`);
+    const shown = async () => Number((await page.locator("#kpi-bills .kpi-value").textContent())!.replace(/,/g, ""));
+    const from = await page.getByLabel("From month").inputValue();
+    const to = await page.getByLabel("To month").inputValue();
+    const inPeriod = (m: Record<string, unknown>) =>
+      Number(m.month) >= Date.parse(`${from.slice(0, 7)}-01`) && Number(m.month) <= Date.parse(`${to.slice(0, 7)}-01`);
+    const total = monthly.filter(inPeriod).reduce((s, m) => s + Number(m.bills), 0);
+    await expect.poll(shown, {timeout: 20_000}).toBe(total);
+    const select = page.getByLabel("Participant");
+    const name = (await select.locator("option").nth(1).textContent())!;
+    await select.selectOption({index: 1});
+    const theirs = monthly
+      .filter((m) => inPeriod(m) && (m.participant_name === name || `${m.participant_name} · ${m.participant}` === name))
+      .reduce((s, m) => s + Number(m.bills), 0);
+    await expect.poll(shown, {timeout: 10_000}).toBe(theirs);
+    expect(theirs).toBeLessThan(total);
+  }, 60_000);
+
+  it("Statistics: the descriptive table shows the loader's bill count and the test readings", async () => {
+    const {page} = await open(context, `${server.url}/statistics`);
+    const bills = (await readFile(join("dist", "_file", "data", (await readdir(join("dist", "_file", "data"))).find((f) => f.startsWith("statistics."))!), "utf8"));
+    const stats = JSON.parse(bills);
+    await expect.poll(async () => page.locator("#describe-table").textContent(), {timeout: 20_000}).toContain(stats.describe.value.count.toLocaleString("en-US"));
+    await expect(page.getByText(stats.tests[0].reading)).toBeDefined();
+    expect(await page.locator(".reading").first().textContent()).toBe(stats.tests[0].reading);
   }, 60_000);
 
   it("Model health: the status shown is the worst feature's PSI status from the loader", async () => {

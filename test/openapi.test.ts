@@ -37,7 +37,8 @@ const ours = [
   "get /audit/verify",
   "get /health",
   "post /auth/sign-in/email",
-  "post /auth/sign-up/email"
+  "post /auth/sign-up/email",
+  "post /exports/{format}"
 ];
 
 describe("the API description", () => {

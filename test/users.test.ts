@@ -67,6 +67,7 @@ describe("user administration", () => {
     const reset = await gabi.post("/api/auth/reset-password", {token, newPassword: "gabi's own password"});
     expect(reset.status).toBe(200);
     expect((await gabi.signIn("gabi@example.com", "gabi's own password")).status).toBe(200);
+    expect((await (await gabi.request("/api/profile")).json()).emailVerified).toBe(true);
     const [entry] =
       await sql()`SELECT actor_id, detail FROM audit_log WHERE action = 'user.created' AND subject_id = ${created.id}`;
     expect(entry.actor_id).toBe(admin.id);
@@ -199,5 +200,8 @@ describe("user administration", () => {
     const anonymized = await (await admin.client.request("/api/users?status=anonymized")).json();
     expect(anonymized.users.map((u: {id: string}) => u.id)).toEqual([carla.id]);
     expect((await admin.client.post(`/api/users/${carla.id}/deletion`, {})).status).toBe(404);
+    expect(
+      (await admin.client.request(`/api/users/${carla.id}`, {method: "PATCH", json: {name: "Carla"}})).status
+    ).toBe(404);
   });
 });

@@ -6,6 +6,7 @@ import {dirname, join} from "node:path";
 import {z, type OpenAPIHono} from "@hono/zod-openapi";
 import type {Env} from "hono";
 import {body, ErrorSchema, json, signedIn} from "../openapi.js";
+import {exportTable} from "../spreadsheet.js";
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 const assets: Record<string, string> = {
@@ -84,6 +85,22 @@ function describeOthers<E extends Env>(api: OpenAPIHono<E>): void {
     ["post", "/auth/send-verification-email", "Email a verification link again", z.object({email: z.email()})],
     ["get", "/auth/verify-email", "Follow the emailed verification link", null]
   ];
+  r.registerPath({
+    method: "post",
+    path: "/exports/{format}",
+    tags: ["exports"],
+    summary: "A table shown on a page, as a file to take away (xlsx or csv)",
+    ...signedIn,
+    request: {
+      params: z.object({format: z.enum(["xlsx", "csv"])}),
+      body: body(exportTable)
+    },
+    responses: {
+      200: {description: "The file"},
+      400: json(ErrorSchema, "Invalid table"),
+      401: json(ErrorSchema, "No session")
+    }
+  });
   for (const [method, path, summary, schema] of paths) {
     r.registerPath({
       method: method as "get" | "post",
