@@ -16,6 +16,7 @@ export default {
     {name: "Registrations", path: "/registrations"},
     {name: "RFM explorer", path: "/rfm"},
     {name: "Clusters", path: "/clusters"},
+    {name: "Retention", path: "/retention"},
     {name: "Model health", path: "/model-health"}
   ],
   // No favicon request: an anonymous one would be refused and logged as a console error.

@@ -3,6 +3,7 @@ import {Hono} from "hono";
 import {bodyLimit} from "hono/body-limit";
 import {requestId} from "hono/request-id";
 import {sameOrigin, withClientIp} from "./access.js";
+import {audit} from "./audit.js";
 import type {Auth} from "./auth.js";
 import type {KeyRing} from "./crypto.js";
 import type {Sql} from "./db.js";
@@ -22,6 +23,7 @@ import {termsRoutes} from "./routes/terms.js";
 import {userRoutes} from "./routes/users.js";
 import type {Clock, Services} from "./services.js";
 import {site} from "./site.js";
+import {termsAccepted} from "./terms.js";
 
 export interface AppDeps {
   sql: Sql;
@@ -50,7 +52,11 @@ export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
     "/api/exports",
     exportRoutes({
       userId: async (c) => (await auth.api.getSession({headers: c.req.raw.headers}))?.user.id ?? null,
-      onExport: async (who, what) => logger.info({userId: who.userId, ...what}, "table exported")
+      // Tables taken away from a page may hold registry data: each export is an audited act (name and size only).
+      onExport: async (who, what) => {
+        await audit(sql, {action: "table.exported", actorId: who.userId, detail: what, at: services.clock.now()});
+        logger.info({userId: who.userId, ...what}, "table exported");
+      }
     })
   );
   // Accounts and LGPD, each area described by its zod schemas in /api/openapi.json (page: /api/docs).
@@ -72,7 +78,9 @@ export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
   app.use(
     site({
       root: distDir,
-      signedIn: async (c) => Boolean(await auth.api.getSession({headers: c.req.raw.headers}))
+      userId: async (c) => (await auth.api.getSession({headers: c.req.raw.headers}))?.user.id ?? null,
+      // Product pages wait until the current terms' mandatory items are accepted (the API does the same).
+      termsAccepted: (userId) => termsAccepted(sql, userId)
     })
   );
   app.notFound((c) => c.json({error: "not found"}, 404));

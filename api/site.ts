@@ -1,5 +1,6 @@
 // Serves the built Framework site from one origin: clean URLs (/rfm → rfm.html), precompressed assets, long
-// cache lifetimes for content-hashed files, and a session required for everything but the sign-in pages.
+// cache lifetimes for content-hashed files, and a session required for everything but the sign-in pages. A
+// signed-in person who has not accepted the current terms' mandatory items is sent to /terms from product pages.
 import {createReadStream} from "node:fs";
 import {stat} from "node:fs/promises";
 import {extname, join, normalize, resolve, sep} from "node:path";
@@ -27,6 +28,16 @@ export const publicPrefixes = ["/_observablehq/", "/_npm/", "/_import/"];
 
 export function isPublicPath(path: string): boolean {
   return publicPages.has(path) || publicPrefixes.some((p) => path.startsWith(p));
+}
+
+/**
+ * Pages a signed-in person can always open, even before accepting new terms: the terms themselves, and their
+ * rights (LGPD Art. 18: correcting data, revoking consent, exporting, deleting the account never wait on terms).
+ */
+export const termsExemptPages = new Set(["/terms", "/privacy", "/profile"]);
+
+export function isTermsExempt(path: string): boolean {
+  return termsExemptPages.has(path.replace(/\.html$/, "").replace(/\/$/, "") || "/");
 }
 
 async function fileAt(path: string): Promise<{path: string; size: number} | null> {
@@ -88,23 +99,30 @@ async function send(c: Context, file: string, urlPath: string): Promise<Response
 
 export interface SiteOptions {
   root: string;
-  /** Resolves to true when the request carries a valid session. */
-  signedIn: (c: Context) => Promise<boolean>;
+  /** The signed-in user's id, or null when the request carries no valid session. */
+  userId: (c: Context) => Promise<string | null>;
+  /** Whether the user accepted the current terms' mandatory items (absent: no terms gate). */
+  termsAccepted?: (userId: string) => Promise<boolean>;
 }
 
-export function site({root, signedIn}: SiteOptions): MiddlewareHandler {
+export function site({root, userId, termsAccepted}: SiteOptions): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
     const urlPath = c.req.path;
-    if (!isPublicPath(urlPath) && !(await signedIn(c))) {
-      const file = await resolveSitePath(root, urlPath);
-      if (file?.endsWith(".html")) {
-        const nextUrl = encodeURIComponent(urlPath + (new URL(c.req.url).search || ""));
-        return c.redirect(`/sign-in?next=${nextUrl}`, 302);
-      }
-      return c.json({error: "sign in required"}, 401);
-    }
     const file = await resolveSitePath(root, urlPath);
+    if (!isPublicPath(urlPath)) {
+      const nextUrl = encodeURIComponent(urlPath + (new URL(c.req.url).search || ""));
+      const user = await userId(c);
+      if (!user) {
+        if (file?.endsWith(".html")) return c.redirect(`/sign-in?next=${nextUrl}`, 302);
+        return c.json({error: "sign in required"}, 401);
+      }
+      // Product pages and their data wait for the terms; unknown paths fall through to the 404 below.
+      if (file && termsAccepted && !isTermsExempt(urlPath) && !(await termsAccepted(user))) {
+        if (file.endsWith(".html")) return c.redirect(`/terms?next=${nextUrl}`, 302);
+        return c.json({error: "terms_required"}, 403);
+      }
+    }
     if (!file) return next();
     return send(c, file, urlPath);
   };

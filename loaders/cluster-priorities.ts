@@ -8,7 +8,8 @@
 //   value < 0.5, recency ≥ −0.5  → "Develop": average, small or new, still active; grow them
 //   value < 0.5, recency < −0.5  → "Dormant": small and inactive; low-cost reactivation only
 // Valuable customers are flagged as slipping sooner (−0.25 sd) than the rest (−0.5 sd): losing them costs more.
-// Priority 1 is acted on first: Win back, then Protect, Develop, Dormant; within a rule, larger value share first.
+// Priority 1 is acted on first: Win back, then Protect, Develop, Dormant; within a rule, the larger share of value
+// first: expected future value (BG/NBD + Gamma-Gamma) when the retention model is there, else past value.
 
 export type PriorityAction = "Win back" | "Protect" | "Develop" | "Dormant";
 

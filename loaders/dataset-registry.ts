@@ -156,7 +156,8 @@ async function withLock<T>(path: string, work: () => Promise<T>, staleMs = 60_00
           () => Date.now()
         ));
       if (age > staleMs) await rm(lock, {force: true});
-      else if (attempt > 200) throw new Error(`${lock}: held for too long; remove it if no import is running`);
+      else if (attempt > 200)
+        throw new Error(`${lock}: held for too long; remove it if no import is running`, {cause: error});
       else await new Promise((done) => setTimeout(done, 25));
     }
   }

@@ -31,6 +31,8 @@ export interface ClusterProfile {
   size: number;
   share: number;
   valueShare: number;
+  /** Share of the expected lifetime value (retention model) when one was given; it orders clusters of one action. */
+  futureValueShare: number | null;
   medians: CustomerFeatures;
 }
 
@@ -70,6 +72,8 @@ export interface TrainOptions {
   selectionSample?: number;
   bootstraps?: number;
   codeVersion?: string;
+  /** Expected lifetime value per customer from the retention model: retention potential feeds the priorities. */
+  futureValue?: ReadonlyMap<string, number>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -142,7 +146,12 @@ export function trainSegmentation(
   // reorders rows) cannot change the seeds k-means++ draws, nor the model.
   const ordered = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   const limit = options.selectionSample ?? 5_000;
-  const sample = ordered.length <= limit ? ordered : createRandom(seed).shuffle([...ordered]).slice(0, limit);
+  const sample =
+    ordered.length <= limit
+      ? ordered
+      : createRandom(seed)
+          .shuffle([...ordered])
+          .slice(0, limit);
   const selection = selectK(sample, {kMin: options.kMin, kMax: options.kMax, restarts: options.restarts, seed});
   // The best of the restarts on the sample, refined on everyone: one pass over all customers, not ten.
   const fit = sample === ordered ? selection.fit : refineKMeans(ordered, selection.fit.centroids);
@@ -153,6 +162,10 @@ export function trainSegmentation(
   });
 
   const totalValue = rows.reduce((s, r) => s + r.monetary, 0);
+  const future = options.futureValue;
+  const totalFuture = future ? rows.reduce((s, r) => s + (future.get(r.customer) ?? 0), 0) : 0;
+  const futureShare = (m: SegmentationRow[]) =>
+    future && totalFuture > 0 ? m.reduce((s, r) => s + (future.get(r.customer) ?? 0), 0) / totalFuture : null;
   const members = fit.centroids.map((_, c) => rows.filter((_, i) => labels[i] === c));
   const zMedians = fit.centroids.map((_, c) => {
     const pts = points.filter((_, i) => labels[i] === c);
@@ -164,7 +177,7 @@ export function trainSegmentation(
       recency: zMedians[c][0],
       frequency: zMedians[c][1],
       monetary: zMedians[c][2],
-      valueShare: m.reduce((s, r) => s + r.monetary, 0) / totalValue
+      valueShare: futureShare(m) ?? m.reduce((s, r) => s + r.monetary, 0) / totalValue
     }))
   );
   const clusters: ClusterProfile[] = members.map((m, c) => ({
@@ -173,6 +186,7 @@ export function trainSegmentation(
     size: m.length,
     share: m.length / rows.length,
     valueShare: m.reduce((s, r) => s + r.monetary, 0) / totalValue,
+    futureValueShare: futureShare(m),
     medians: Object.fromEntries(featureNames.map((n) => [n, median(m.map((r) => r[n]))])) as CustomerFeatures
   }));
   const featureStats = featureNames.map((name) => {

@@ -139,31 +139,29 @@ export class RegistryValidator {
       }
       const canonical = out as RowOf<T>;
       if (!bad) rules(canonical, this.range, flag);
-      if (!bad) this.relate(table, canonical, at, flag);
+      if (!bad) this.relate(table, canonical, flag);
       // A repeated key leaves the first row, and so its bill, whole; any other problem leaves a hole in the bill.
       if (!(bad && duplicateOnly)) this.remember(table, canonical, at, bad);
       return bad ? null : canonical;
     };
   }
 
-  private relate(table: TableName, row: Record<string, Canonical>, at: number, flag: Flag): void {
-    const refer = (column: string, id: string, kind: "participants" | "parties") => {
-      if (this.keys[kind].has(id)) return;
-      const rejectedAt = this.rejected[kind].get(id);
-      if (rejectedAt === undefined) flag(column, id, `no ${kind} row with this id`, "reference");
-      else flag(column, id, `refers to a rejected row (${this.files[kind]} row ${rejectedAt})`, "cascade");
-    };
-    const duplicate = (keys: Map<string, number>, column: string, id: string) => {
-      const first = keys.get(id);
-      if (first !== undefined) flag(column, id, `duplicate key (first at row ${first})`, "duplicate_key");
-    };
+  private refer(column: string, id: string, kind: "participants" | "parties", flag: Flag): void {
+    if (this.keys[kind].has(id)) return;
+    const rejectedAt = this.rejected[kind].get(id);
+    if (rejectedAt === undefined) flag(column, id, `no ${kind} row with this id`, "reference");
+    else flag(column, id, `refers to a rejected row (${this.files[kind]} row ${rejectedAt})`, "cascade");
+  }
+
+  private relate(table: TableName, row: Record<string, Canonical>, flag: Flag): void {
+    const duplicate = duplicateCheck;
     if (table === "participants" || table === "parties") {
       const column = table === "participants" ? "participant_id" : "party_id";
-      duplicate(this.keys[table], column, row[column] as string);
+      duplicate(this.keys[table], column, row[column] as string, flag);
     } else if (table === "trade_bills") {
-      refer("participant_id", row.participant_id as string, "participants");
-      refer("assignor_id", row.assignor_id as string, "parties");
-      refer("payer_id", row.payer_id as string, "parties");
+      this.refer("participant_id", row.participant_id as string, "participants", flag);
+      this.refer("assignor_id", row.assignor_id as string, "parties", flag);
+      this.refer("payer_id", row.payer_id as string, "parties", flag);
       const first = this.bills.index.get(row.bill_id as string);
       if (first !== undefined) {
         flag("bill_id", row.bill_id, `duplicate key (first at row ${this.bills.i.row[first]})`, "duplicate_key");
@@ -186,7 +184,7 @@ export class RegistryValidator {
         if (seen === undefined)
           flag("installment_number", number, `bill ${id} has no installment ${number}`, "reference");
         if (seen === "rejected") flag("installment_number", number, `installment ${number} was rejected`, "cascade");
-        duplicate(this.keys.payments, "payment_id", row.payment_id as string);
+        duplicate(this.keys.payments, "payment_id", row.payment_id as string, flag);
       }
     }
   }
@@ -277,6 +275,11 @@ export class RegistryValidator {
 function grow<A extends Float64Array | Int32Array>(old: A, bigger: A): A {
   bigger.set(old);
   return bigger;
+}
+
+function duplicateCheck(keys: Map<string, number>, column: string, id: string, flag: Flag): void {
+  const first = keys.get(id);
+  if (first !== undefined) flag(column, id, `duplicate key (first at row ${first})`, "duplicate_key");
 }
 
 type Flag = (column: string, value: unknown, reason: string, rule: Rule) => void;

@@ -11,6 +11,7 @@ import {rfmRows} from "../loaders/rfm-columns.js";
 import {chooseMethod, compareClusterMethods} from "../loaders/cluster-comparison.js";
 import {defaultModelDir, logExperiment, saveComparison, saveModel} from "../loaders/model-store.js";
 import {windowDaysOf} from "../loaders/rfm-table.js";
+import {fitRetention, holdoutCheck, retentionScores} from "../loaders/retention.js";
 import {featureVector, trainSegmentation} from "../loaders/segmentation-model.js";
 
 export const trainingLagDays = 91;
@@ -21,8 +22,38 @@ export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise
   console.error(
     `[train] segmentation of ${ctx.entity}s: ${ctx.events.length} events, as of ${new Date(trainedAt).toISOString().slice(0, 10)}`
   );
+  // Retention first: its expected lifetime value orders clusters that share an action.
+  const retentionStart = performance.now();
+  const trainingEvents = ctx.events.filter((e) => +e.date < trainedAt + DAY_MS);
+  const retentionAtTraining = fitRetention(trainingEvents, {entity: ctx.entity, observationDate: trainedAt});
+  const futureValue = new Map(
+    retentionScores(retentionAtTraining, trainingEvents, trainedAt).map((s) => [s.customer, s.clv])
+  );
+  // The retention model the pages and the API use is fitted on everything up to the observation date, with the
+  // calibration / holdout check kept beside it.
+  const retention = fitRetention(ctx.events, {entity: ctx.entity, observationDate: ctx.observationDate});
+  const holdout = holdoutCheck(ctx.events, {entity: ctx.entity, observationDate: ctx.observationDate});
+  const retentionArtifact = {...retention, holdout: holdout.rows};
+  await saveModel(`retention-${ctx.entity}`, retentionArtifact);
+  await logExperiment({
+    model: retention.modelVersion,
+    method: "bg-nbd+gamma-gamma",
+    params: {horizonWeeks: retention.horizonWeeks, holdoutWeeks: 26, entity: ctx.entity},
+    dataChecksum: retention.dataChecksum,
+    metrics: {
+      logLikelihood: retention.bgNbd.logLikelihood,
+      holdoutPredicted: holdout.rows.reduce((s, r) => s + r.predicted * r.customers, 0),
+      holdoutActual: holdout.rows.reduce((s, r) => s + r.actual * r.customers, 0)
+    },
+    ms: Math.round(performance.now() - retentionStart),
+    at: retention.observationDate
+  });
+  console.error(
+    `[train] ${retention.modelVersion}: r ${retention.bgNbd.r.toFixed(3)}, α ${retention.bgNbd.alpha.toFixed(3)}`
+  );
+
   const start = performance.now();
-  const {model} = trainSegmentation(ctx.events, {entity: ctx.entity, observationDate: trainedAt});
+  const {model} = trainSegmentation(ctx.events, {entity: ctx.entity, observationDate: trainedAt, futureValue});
   const ms = Math.round(performance.now() - start);
   const path = await saveModel(`segmentation-${ctx.entity}`, model);
   const best = model.metrics.scores.find((s) => s.k === model.metrics.k)!;

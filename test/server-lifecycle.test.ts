@@ -5,9 +5,11 @@ import {join} from "node:path";
 import {describe, expect, it} from "vitest";
 import {freePort} from "./helpers/server.js";
 
+// These are the embedded defaults: no DATABASE_URL even when the suite runs against a PostgreSQL server.
 function startServer(env: Record<string, string>) {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "DATABASE_URL"));
   const child = spawn(join("node_modules", ".bin", "tsx"), ["scripts/serve.ts"], {
-    env: {...process.env, ...env},
+    env: {...inherited, ...env},
     stdio: ["ignore", "pipe", "pipe"]
   });
   let output = "";

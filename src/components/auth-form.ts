@@ -9,13 +9,22 @@ export function safeNext(search: string): string {
 export interface AuthFormOptions {
   endpoint: "/api/auth/sign-in/email" | "/api/auth/sign-up/email";
   fields: string[];
+  /** Runs before posting; a message stops the submission and is shown (e.g. mandatory terms not ticked). */
+  check?: () => string | null;
+  /** Runs once signed in (e.g. to record consent); resolves to where to go, or to a message to show instead. */
+  afterSignIn?: () => Promise<{go: string} | {message: string}>;
 }
 
-export function bindAuthForm(form: HTMLFormElement, {endpoint, fields}: AuthFormOptions): void {
+export function bindAuthForm(form: HTMLFormElement, {endpoint, fields, check, afterSignIn}: AuthFormOptions): void {
   const status = form.querySelector<HTMLElement>("[role=alert]")!;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     status.textContent = "";
+    const refusal = check?.();
+    if (refusal) {
+      status.textContent = refusal;
+      return;
+    }
     const data = new FormData(form);
     const body = Object.fromEntries(fields.map((f) => [f, String(data.get(f) ?? "")]));
     const button = form.querySelector("button")!;
@@ -28,7 +37,9 @@ export function bindAuthForm(form: HTMLFormElement, {endpoint, fields}: AuthForm
         body: JSON.stringify(body)
       });
       if (response.ok) {
-        location.assign(safeNext(location.search));
+        const after = afterSignIn ? await afterSignIn() : {go: safeNext(location.search)};
+        if ("go" in after) location.assign(after.go);
+        else status.textContent = after.message;
         return;
       }
       const problem = await response.json().catch(() => ({}));
