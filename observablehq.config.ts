@@ -17,7 +17,22 @@ export default {
     {name: "RFM explorer", path: "/rfm"},
     {name: "Clusters", path: "/clusters"},
     {name: "Retention", path: "/retention"},
-    {name: "Model health", path: "/model-health"}
+    {name: "Model health", path: "/model-health"},
+    {
+      name: "Account",
+      pages: [
+        {name: "Profile", path: "/profile"},
+        {name: "Privacy", path: "/privacy"}
+      ]
+    },
+    {
+      name: "Administration",
+      pages: [
+        {name: "Users", path: "/admin/users"},
+        {name: "Terms", path: "/admin/terms"},
+        {name: "Audit log", path: "/admin/audit"}
+      ]
+    }
   ],
   // No favicon request: an anonymous one would be refused and logged as a console error.
   head: '<meta name="referrer" content="same-origin"><link rel="icon" href="data:,">'

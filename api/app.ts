@@ -10,7 +10,11 @@ import type {Sql} from "./db.js";
 import type {Logger} from "./logger.js";
 import type {Mailer} from "./mailer.js";
 import {accessLog, securityHeaders, type AppEnv} from "./middleware.js";
+import {ScoringMetrics} from "./metrics.js";
+import {ModelRegistry} from "./model-registry.js";
+import {apiKeyRoutes, metricsRoute} from "./routes/api-keys.js";
 import {exportRoutes} from "./routes/exports.js";
+import {scoreRoutes} from "./routes/score.js";
 import {router} from "./openapi.js";
 import {auditRoutes} from "./routes/audit.js";
 import {consentRoutes} from "./routes/consent.js";
@@ -59,6 +63,11 @@ export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
       }
     })
   );
+  // Model scoring for analysts and machine clients, API keys, and Prometheus metrics of the scoring calls.
+  const scoringMetrics = new ScoringMetrics();
+  app.route("/api/score", scoreRoutes(services, new ModelRegistry(), scoringMetrics));
+  app.route("/api/api-keys", apiKeyRoutes(services));
+  app.route("/api/metrics", metricsRoute(services, scoringMetrics));
   // Accounts and LGPD, each area described by its zod schemas in /api/openapi.json (page: /api/docs).
   const api = router<AppEnv>();
   api.use(

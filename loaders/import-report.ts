@@ -89,8 +89,18 @@ export class ProblemLog {
   }
 }
 
-export async function openRejects(path: string | null): Promise<RowSink<Record<string, unknown>> | null> {
-  return path === null ? null : createCsvWriter(REJECTS_SPEC, path);
+/** The rejects file (quarantine only); if it cannot be opened the staging area goes too. */
+export async function openRejects(
+  path: string | null,
+  staging: Staging
+): Promise<RowSink<Record<string, unknown>> | null> {
+  if (path === null) return null;
+  try {
+    return await createCsvWriter(REJECTS_SPEC, path);
+  } catch (error) {
+    await staging.abort();
+    throw error;
+  }
 }
 
 export interface Staging {

@@ -105,7 +105,7 @@ export async function importTransactions(options: TransactionImportOptions): Pro
   const quarantine = options.onError === "quarantine";
   const rejectsPath = quarantine ? resolve(options.rejects ?? join(to, "rejects.csv")) : null;
   const staging = await openStaging(to);
-  const rejects = await openRejects(rejectsPath);
+  const rejects = await openRejects(rejectsPath, staging);
   const log = new ProblemLog(options.maxProblems ?? 10_000, rejects);
   const counts: TableCounts = {file, read: 0, accepted: 0, rejected: 0, ignored: []};
   const report = (status: ImportReport["status"], files: ImportReport["files"] = {}): ImportReport => ({

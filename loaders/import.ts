@@ -52,7 +52,7 @@ export async function importRegistry(options: ImportOptions): Promise<ImportRepo
   const quarantine = options.onError === "quarantine";
   const rejectsPath = quarantine ? resolve(options.rejects ?? join(to, "rejects.csv")) : null;
   const staging = await openStaging(to);
-  const rejects = await openRejects(rejectsPath);
+  const rejects = await openRejects(rejectsPath, staging);
   const log = new ProblemLog(options.maxProblems ?? 10_000, rejects);
   const validator = new RegistryValidator({today: options.today, onProblem: log.add});
   const tables: Record<string, TableCounts> = {};

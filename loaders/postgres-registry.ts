@@ -182,7 +182,10 @@ export function postgresSource(target: string | Sql, options: PostgresSourceOpti
             })
           : target;
       try {
-        const order = tableSpec(name).primaryKey.map(quoteIdent).join(", ");
+        // Qualified: a bare name would mean the output column, which may be the converted value.
+        const order = tableSpec(name)
+          .primaryKey.map((k) => `${quoteIdent(name)}.${quoteIdent(k)}`)
+          .join(", ");
         const query = sql.unsafe(`SELECT ${selectList(name)} FROM ${quoteIdent(name)} ORDER BY ${order}`);
         for await (const batch of query.cursor(batchRows)) for (const row of batch) yield row as T;
       } finally {
@@ -194,12 +197,16 @@ export function postgresSource(target: string | Sql, options: PostgresSourceOpti
 
 export type BillOwner = "participant" | "assignor" | "payer";
 
+/** The SQL of billsOf ($1 = the owner's id, $2 = how many): an index scan on (owner, registered_at), backwards. */
+export function billsQuery(owner: BillOwner): string {
+  return (
+    `SELECT ${selectList("trade_bills")} FROM trade_bills WHERE ${quoteIdent(`${owner}_id`)} = $1 ` +
+    // trade_bills.registered_at: the column, not the converted output column of the same name (that one has no index)
+    `ORDER BY trade_bills.registered_at DESC LIMIT $2`
+  );
+}
+
 /** One participant's, assignor's or payer's bills, newest first: the query the registry indexes are made for. */
 export async function billsOf(sql: Sql, owner: BillOwner, id: string, limit = 1000) {
-  const column = `${owner}_id`;
-  return sql.unsafe(
-    `SELECT ${selectList("trade_bills")} FROM trade_bills WHERE ${quoteIdent(column)} = $1 ` +
-      `ORDER BY registered_at DESC LIMIT $2`,
-    [id, limit]
-  );
+  return sql.unsafe(billsQuery(owner), [id, limit]);
 }

@@ -10,7 +10,7 @@ import {DAY_MS, type PurchaseEvent, type SegmentationRow} from "./rfm.js";
 import {encodeEvents, rfmRows} from "./rfm-columns.js";
 import {selectK, type KScore} from "./cluster-selection.js";
 import {bootstrapStability, type Stability} from "./stability.js";
-import {quantileSorted} from "./scores.js";
+import {qcutEdges, quantileSorted} from "./scores.js";
 
 export const featureNames = ["recency", "frequency", "monetary"] as const;
 export type FeatureName = (typeof featureNames)[number];
@@ -48,6 +48,8 @@ export interface SegmentationModel {
   centroids: number[][];
   clusters: ClusterProfile[];
   featureStats: FeatureStats[];
+  /** Quintile edges (pd.qcut) of each feature in training: the reference for scoring customers one at a time. */
+  scoreEdges: Record<FeatureName, number[]>;
   metrics: {
     customers: number;
     selectionSample: number;
@@ -117,6 +119,21 @@ export function scoreCustomer(model: SegmentationModel, c: CustomerFeatures): Cl
   const cluster = nearestCentroid(featureVector(model, c), model.centroids);
   const {priority, action} = model.clusters[cluster];
   return {cluster, priority, action};
+}
+
+/** A quintile label 1..5 against training edges: the first bin whose right edge is ≥ x, clamped at both ends. */
+function labelAgainst(edges: number[], x: number): number {
+  for (let e = 1; e < edges.length - 1; e++) if (edges[e] >= x) return e;
+  return edges.length - 1;
+}
+
+/** R, F and M scores of one customer against the training population (R reversed: most recent = 5). */
+export function referenceScores(model: SegmentationModel, c: CustomerFeatures): {r: number; f: number; m: number} {
+  return {
+    r: 6 - labelAgainst(model.scoreEdges.recency, c.recency),
+    f: labelAgainst(model.scoreEdges.frequency, c.frequency),
+    m: labelAgainst(model.scoreEdges.monetary, c.monetary)
+  };
 }
 
 function median(values: number[]): number {
@@ -195,6 +212,9 @@ export function trainSegmentation(
     return {name, median: median(values), edges, proportions: expected};
   });
 
+  const scoreEdges = Object.fromEntries(
+    featureNames.map((name) => [name, qcutEdges(rows.map((r) => r[name]))])
+  ) as Record<FeatureName, number[]>;
   const body = {
     schema: "grafeno.segmentation-model" as const,
     schemaVersion: 1 as const,
@@ -206,6 +226,7 @@ export function trainSegmentation(
     centroids: fit.centroids,
     clusters,
     featureStats,
+    scoreEdges,
     metrics: {
       customers: rows.length,
       selectionSample: sample.length,

@@ -65,7 +65,8 @@ const messages: Record<string, string> = {
 export function problemText(result: ApiResult<unknown>): string {
   const {error, message} = result.data;
   if (result.status === 429) return "Too many attempts. Wait a minute and try again.";
-  if (error && messages[error]) return message && error !== "invalid_input" ? `${messages[error]} (${message})` : messages[error];
+  if (error && messages[error])
+    return message && error !== "invalid_input" ? `${messages[error]} (${message})` : messages[error];
   return message ?? `Could not continue (HTTP ${result.status}).`;
 }
 
@@ -76,4 +77,3 @@ export function when(iso: string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
-

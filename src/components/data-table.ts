@@ -6,6 +6,8 @@ import {el} from "./form-kit.js";
 export interface Column<T> {
   label: string;
   cell: (row: T) => Node | string | number | null;
+  /** Short values (numbers, dates) kept on one line on wide screens. */
+  nowrap?: boolean;
 }
 
 export function dataTable<T>(
@@ -18,7 +20,15 @@ export function dataTable<T>(
     "table",
     {class: "data-table", id},
     el("caption", {class: "sr-only"}, caption),
-    el("thead", {}, el("tr", {}, columns.map((c) => el("th", {scope: "col"}, c.label)))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        columns.map((c) => el("th", {scope: "col"}, c.label))
+      )
+    ),
     el(
       "tbody",
       {},
@@ -28,7 +38,7 @@ export function dataTable<T>(
           {},
           columns.map((c) => {
             const value = c.cell(row);
-            return el("td", {"data-label": c.label}, value === null ? "—" : value);
+            return el("td", {"data-label": c.label, class: c.nowrap ? "nowrap" : null}, value === null ? "—" : value);
           })
         )
       )

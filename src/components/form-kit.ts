@@ -89,10 +89,20 @@ export interface ConfirmOptions {
 }
 
 /** A modal dialog; resolves true only when the person confirms. */
-export function confirmDialog({title, body, confirmLabel, typeToConfirm, danger = true}: ConfirmOptions): Promise<boolean> {
+export function confirmDialog({
+  title,
+  body,
+  confirmLabel,
+  typeToConfirm,
+  danger = true
+}: ConfirmOptions): Promise<boolean> {
   return new Promise((resolve) => {
     const titleId = `dialog-title-${++fieldIds}`;
-    const confirm = el("button", {type: "submit", class: danger ? "danger" : "primary", value: "confirm"}, confirmLabel);
+    const confirm = el(
+      "button",
+      {type: "submit", class: danger ? "danger" : "primary", value: "confirm"},
+      confirmLabel
+    );
     const cancel = el("button", {type: "button"}, "Cancel");
     const typed = typeToConfirm
       ? el("input", {type: "text", autocomplete: "off", spellcheck: "false", "data-confirm-text": ""})
@@ -136,13 +146,14 @@ export async function busy<T>(button: HTMLButtonElement, task: () => Promise<T>)
 }
 
 const css = `
-.account-page {max-width: 60rem;}
+.account-page {max-width: 64rem;}
 .account-page h2 {margin-top: 2rem;}
 .stack-form {display: grid; gap: 0.75rem; max-width: 32rem;}
 .stack-form .field, .confirm-dialog .field {display: grid; gap: 0.25rem;}
 .account-page input:not([type=checkbox]), .account-page select, .account-page textarea,
 .confirm-dialog input {font: inherit; padding: 0.4rem; max-width: 100%; box-sizing: border-box;}
 .account-page textarea {min-height: 5rem; width: 100%;}
+.stack-form input:not([type=checkbox]), .stack-form select {width: 100%;}
 .account-page button, .confirm-dialog button, .user-menu button {font: inherit; padding: 0.35rem 0.8rem; cursor: pointer;}
 .account-page button:disabled, .confirm-dialog button:disabled {cursor: not-allowed; opacity: 0.6;}
 button.danger {background: var(--theme-red, #c22); color: white; border: 1px solid transparent; border-radius: 4px;}
@@ -176,11 +187,12 @@ button.primary {background: var(--theme-foreground-focus, #3b5fc0); color: white
 .switch:focus-visible {outline: 2px solid var(--theme-foreground-focus); outline-offset: 2px;}
 .sr-only {position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap;}
 .table-scroll {overflow-x: auto; max-width: 100%;}
-.data-table {border-collapse: collapse; width: 100%; font-size: 0.9em;}
+.data-table {border-collapse: collapse; width: 100%; max-width: none; font-size: 0.9em;}
 .data-table th, .data-table td {text-align: left; padding: 0.35rem 0.5rem; vertical-align: top;
-  border-bottom: 1px solid var(--theme-foreground-faint); overflow-wrap: anywhere;}
+  border-bottom: 1px solid var(--theme-foreground-faint); overflow-wrap: break-word;}
+.data-table td.nowrap {white-space: nowrap;}
 .data-table code {font-size: 0.85em; word-break: break-all;}
-@media (max-width: 640px) {
+@media (max-width: 900px) {
   .data-table thead {position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);}
   .data-table tr {display: block; border-bottom: 2px solid var(--theme-foreground-faint); padding: 0.4rem 0;}
   .data-table td {display: grid; grid-template-columns: 7.5rem minmax(0, 1fr); gap: 0.5rem; border: none;

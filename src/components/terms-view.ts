@@ -130,7 +130,8 @@ export function recordConsent(
 /** Every published version, newest first, each readable in place (loaded when opened). */
 export async function versionHistory(): Promise<HTMLElement> {
   const result = await api<{versions: VersionSummary[]}>("/api/terms", {keepPage: true});
-  if (!result.ok) return el("p", {class: "status", "data-kind": "error", role: "alert"}, "The versions could not be loaded.");
+  if (!result.ok)
+    return el("p", {class: "status", "data-kind": "error", role: "alert"}, "The versions could not be loaded.");
   if (!result.data.versions.length) return el("p", {class: "hint"}, "No version published yet.");
   return el(
     "div",

@@ -57,15 +57,17 @@ async function fill(root: HTMLElement): Promise<void> {
     readAll.disabled = unread === 0;
     list.replaceChildren(
       ...(items.length
-        ? items.slice(0, 10).map((n) =>
-            el(
-              "li",
-              {"data-unread": n.readAt === null},
-              n.link ? el("a", {href: n.link, onclick: (event) => follow(event, n)}, n.title) : n.title,
-              el("p", {}, n.body),
-              el("p", {class: "hint"}, when(n.createdAt))
+        ? items
+            .slice(0, 10)
+            .map((n) =>
+              el(
+                "li",
+                {"data-unread": n.readAt === null},
+                n.link ? el("a", {href: n.link, onclick: (event) => follow(event, n)}, n.title) : n.title,
+                el("p", {}, n.body),
+                el("p", {class: "hint"}, when(n.createdAt))
+              )
             )
-          )
         : [el("li", {}, "No notifications.")])
     );
   };
