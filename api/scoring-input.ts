@@ -71,13 +71,17 @@ function splitLine(line: string, sep: string): string[] {
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') ((field += '"'), i++);
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === sep) (out.push(field), (field = ""));
-    else field += ch;
+    if (quoted && ch === '"' && line[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (ch === '"') {
+      quoted = !quoted;
+    } else if (ch === sep && !quoted) {
+      out.push(field);
+      field = "";
+    } else {
+      field += ch;
+    }
   }
   out.push(field);
   return out;
