@@ -18,6 +18,7 @@ export default {
     {name: "Clusters", path: "/clusters"},
     {name: "Retention", path: "/retention"},
     {name: "Model health", path: "/model-health"},
+    {name: "Score a dataset", path: "/score"},
     {
       name: "Account",
       pages: [

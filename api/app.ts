@@ -16,10 +16,13 @@ import {apiKeyRoutes, metricsRoute} from "./routes/api-keys.js";
 import {exportRoutes} from "./routes/exports.js";
 import {scoreRoutes} from "./routes/score.js";
 import {router} from "./openapi.js";
+import type {Operations} from "./operations.js";
 import {auditRoutes} from "./routes/audit.js";
+import {backupRoutes} from "./routes/backups.js";
 import {consentRoutes} from "./routes/consent.js";
 import {mountDocs} from "./routes/docs.js";
 import {healthRoutes} from "./routes/health.js";
+import {jobRoutes} from "./routes/jobs.js";
 import {meRoutes} from "./routes/me.js";
 import {notificationRoutes} from "./routes/notifications.js";
 import {profileRoutes} from "./routes/profile.js";
@@ -40,6 +43,8 @@ export interface AppDeps {
   clock: Clock;
   /** The origin browsers use: links in emails, and the only origin allowed to change state. */
   publicUrl: string;
+  /** Jobs and backups (api/operations.ts): their admin routes are mounted when present. */
+  operations?: Operations;
 }
 
 export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
@@ -80,6 +85,10 @@ export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
   api.route("/notifications", notificationRoutes(services));
   api.route("/users", userRoutes(services));
   api.route("/audit", auditRoutes(services));
+  if (services.operations) {
+    api.route("/jobs", jobRoutes(services, services.operations));
+    api.route("/backups", backupRoutes(services, services.operations));
+  }
   mountDocs(api);
   app.route("/api", api);
   app.all("/api/*", (c) => c.json({error: "not found"}, 404));

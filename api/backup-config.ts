@@ -20,6 +20,5 @@ export const operationsConfigShape = {
   JOBS_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(5000)
 };
 
-export type OperationsConfig = {
-  [K in keyof typeof operationsConfigShape]: z.infer<(typeof operationsConfigShape)[K]>;
-};
+const operationsConfig = z.object(operationsConfigShape);
+export type OperationsConfig = z.infer<typeof operationsConfig>;

@@ -132,7 +132,7 @@ export function encryptStream(keys: BackupKeys, context: string): Transform {
   const header = Buffer.concat([MAGIC, Buffer.from([id.length]), id, salt]);
   const key = objectKey(keys.key(keys.activeId), salt, context);
   let index = 0;
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   const seal = (plain: Buffer, final: boolean): Buffer => {
     const cipher = createCipheriv("aes-256-gcm", key, nonce(index++, final));
     cipher.setAAD(header);
@@ -166,7 +166,7 @@ export function encryptStream(keys: BackupKeys, context: string): Transform {
 
 /** Decrypts and authenticates, releasing each chunk only after its tag checked; refuses truncated objects. */
 export function decryptStream(keys: BackupKeys, context: string): Transform {
-  let buffered = Buffer.alloc(0);
+  let buffered: Buffer = Buffer.alloc(0);
   let header: Buffer | undefined;
   let key: Buffer | undefined;
   let index = 0;

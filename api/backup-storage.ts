@@ -81,7 +81,8 @@ export function localStorage(root: string): BackupStorage {
   };
   return {
     description: `folder ${dir}`,
-    putFile: (key, path) => place(key, (tmp) => pipeline(createReadStream(path), createWriteStream(tmp, {mode: 0o600}))),
+    putFile: (key, path) =>
+      place(key, (tmp) => pipeline(createReadStream(path), createWriteStream(tmp, {mode: 0o600}))),
     putBytes: (key, bytes) => place(key, (tmp) => writeFile(tmp, bytes, {mode: 0o600})),
     async get(key) {
       const path = pathOf(key);
@@ -139,7 +140,9 @@ export async function s3Storage(settings: S3Settings): Promise<BackupStorage> {
       await client.send(new s3.PutObjectCommand({Bucket, Key: checkKey(key), Body, ContentLength: size}));
     },
     async putBytes(key, bytes) {
-      await client.send(new s3.PutObjectCommand({Bucket, Key: checkKey(key), Body: bytes, ContentLength: bytes.length}));
+      await client.send(
+        new s3.PutObjectCommand({Bucket, Key: checkKey(key), Body: bytes, ContentLength: bytes.length})
+      );
     },
     async get(key) {
       try {

@@ -1,5 +1,6 @@
 // Configuration from the environment, validated once at start.
 import {z} from "zod";
+import {operationsConfigShape} from "./backup-config.js";
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -21,7 +22,9 @@ const schema = z.object({
   SIGN_IN_RATE_LIMIT: z
     .string()
     .regex(/^\d+\/\d+$/, "must look like 10/60 (attempts/seconds)")
-    .default("10/60")
+    .default("10/60"),
+  // Jobs and backups (api/backup-config.ts): storage, key, retention, poll interval.
+  ...operationsConfigShape
 });
 
 export type Config = z.infer<typeof schema> & {publicUrl: string};

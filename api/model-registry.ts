@@ -2,6 +2,7 @@
 import {stat} from "node:fs/promises";
 import {join} from "node:path";
 import {defaultModelDir, loadModel} from "../loaders/model-store.js";
+import {ModelUnavailable} from "./scoring.js";
 
 export class ModelRegistry {
   private cache = new Map<string, {mtimeMs: number; model: unknown}>();
@@ -12,7 +13,9 @@ export class ModelRegistry {
     const mtimeMs = (await stat(file).catch(() => null))?.mtimeMs ?? -1;
     const cached = this.cache.get(name);
     if (cached && cached.mtimeMs === mtimeMs) return cached.model as T;
-    const model = await loadModel<T>(name, this.dir);
+    const model = await loadModel<T>(name, this.dir).catch((error: Error) => {
+      throw new ModelUnavailable(error.message, {cause: error});
+    });
     this.cache.set(name, {mtimeMs, model});
     return model;
   }

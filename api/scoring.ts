@@ -6,11 +6,19 @@ import {encodeEvents, rfmRows} from "../loaders/rfm-columns.js";
 import {clvSummary} from "../loaders/rfm.js";
 import {windowDaysOf} from "../loaders/rfm-table.js";
 import {scoreRetention, WEEK_DAYS, type RetentionModel} from "../loaders/retention.js";
-import {referenceScores, scoreCustomer, type SegmentationModel} from "../loaders/segmentation-model.js";
+import {
+  referenceScores,
+  scoreCustomer,
+  SEGMENTATION_SCHEMA_VERSION,
+  type SegmentationModel
+} from "../loaders/segmentation-model.js";
 import {segmentFor} from "../loaders/segments.js";
 import type {ModelRegistry} from "./model-registry.js";
 import {csvCell} from "./spreadsheet.js";
 import type {Transaction} from "./scoring-input.js";
+
+/** No usable model artifact: the API answers 503 with this message rather than a wrong score. */
+export class ModelUnavailable extends Error {}
 
 export interface CustomerScore {
   customer: string;
@@ -46,6 +54,9 @@ export async function scoreCustomers(
   }: {observationDate: number; entity?: CustomerEntity}
 ): Promise<CustomerScores> {
   const segmentation = await models.get<SegmentationModel>(`segmentation-${entity}`);
+  if (segmentation.schemaVersion !== SEGMENTATION_SCHEMA_VERSION) {
+    throw new ModelUnavailable(`segmentation-${entity} was written by older code: run npm run models:train`);
+  }
   const retention = await models.get<RetentionModel>(`retention-${entity}`);
   const events = transactions.map((t) => ({customer: t.customer, date: t.date, amount: t.amount}));
   const rows = rfmRows(encodeEvents(events), {observationDate, windowDays: windowDaysOf(segmentation)});

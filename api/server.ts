@@ -10,6 +10,7 @@ import {openDatabase, type Database} from "./db.js";
 import {createLogger, type Logger} from "./logger.js";
 import {mailerFromConfig, type Mailer} from "./mailer.js";
 import {migrate} from "./migrate.js";
+import {createOperations} from "./operations.js";
 import {authSecret} from "./secrets.js";
 import {systemClock, type Clock} from "./services.js";
 import {createAdministrator, newAdministrator} from "./users.js";
@@ -76,6 +77,16 @@ export interface RunningServer {
 
 export async function listen(runtime: Runtime): Promise<RunningServer> {
   const {config, db, auth, logger, keys, mailer, clock} = runtime;
+  // The job worker (backups, the erasure journal) runs while the server listens.
+  const operations = createOperations({
+    sql: db.sql,
+    mailer,
+    clock,
+    logger,
+    publicUrl: config.publicUrl,
+    config,
+    embedded: db.embedded
+  });
   const app = createApp({
     sql: db.sql,
     auth,
@@ -84,13 +95,15 @@ export async function listen(runtime: Runtime): Promise<RunningServer> {
     keys,
     mailer,
     clock,
-    publicUrl: config.publicUrl
+    publicUrl: config.publicUrl,
+    operations
   });
   const server: ServerType = await new Promise((ready) => {
     const s = serve({fetch: app.fetch, port: config.PORT, hostname: config.HOST}, () => ready(s));
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
+  operations.start();
   let closing: Promise<void> | undefined;
   return {
     url: `http://${config.HOST}:${port}`,
@@ -105,6 +118,7 @@ export async function listen(runtime: Runtime): Promise<RunningServer> {
         const grace = setTimeout(() => http.closeAllConnections?.(), 5_000);
         await closed;
         clearTimeout(grace);
+        await operations.stop();
         await db.close();
       })())
   };

@@ -7,7 +7,7 @@ import {parseArgs} from "node:util";
 import {openDatabase} from "../api/db.js";
 import {migrate} from "../api/migrate.js";
 import type {BillOwner} from "../loaders/postgres-registry.js";
-import {billsOf, loadRegistryIntoPostgres} from "../loaders/postgres-registry.js";
+import {billsOf, billsQuery, loadRegistryIntoPostgres} from "../loaders/postgres-registry.js";
 
 const {values: flags} = parseArgs({
   options: {
@@ -29,7 +29,7 @@ if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`--schema ${schema}: low
 const db = await openDatabase({url, schema});
 const sql = db.sql;
 const log = (line: string) => process.stdout.write(line + "\n");
-const fmt = (n: number) => n.toLocaleString("en-US");
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 try {
   if (!flags["skip-load"]) {
     await migrate(sql);
@@ -76,12 +76,11 @@ try {
         )} bills each)`
     );
     if (owner === "payer") {
-      const plan = await sql.unsafe(
-        `EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM trade_bills WHERE payer_id = $1 ORDER BY registered_at DESC LIMIT 1000`,
-        [sample[0].id]
-      );
-      log(`EXPLAIN ANALYZE, payer ${sample[0].id}:`);
-      for (const row of plan) log(`  ${row["QUERY PLAN"]}`);
+      for (const id of [busiest[0].id, sample[0].id]) {
+        const plan = await sql.unsafe(`EXPLAIN (ANALYZE, BUFFERS) ${billsQuery("payer")}`, [id, 1000]);
+        log(`EXPLAIN ANALYZE of billsOf("payer", ${id}):`);
+        for (const row of plan) log(`  ${row["QUERY PLAN"]}`);
+      }
     }
   }
 } finally {

@@ -12,11 +12,11 @@ import {DEFAULT_LOCALE} from "./parse-values.js";
 import type {TableName} from "./registry-schema.js";
 import {columnOrder} from "./registry-schema.js";
 import type {RegistrySource} from "./source.js";
-import type {Problem} from "./validate.js";
+import type {Problem, RawRow} from "./validate.js";
 
 export interface RawBatch {
-  /** Raw values by canonical column; null for a record that could not be split into its columns (reported). */
-  rows: (Record<string, unknown> | null)[];
+  /** Raw values in canonical column order; null for a record that could not be split into its columns (reported). */
+  rows: (RawRow | null)[];
   numbers: number[];
 }
 
@@ -84,6 +84,8 @@ export function csvInput(folder: string, options: CsvInputOptions = {}): ImportI
       const columns = columnOrder(table);
       const {index, ignored} = mapHeader(path, file.header!, columns, file.headerRow);
       const width = file.header!.length;
+      // A file with the canonical columns in canonical order hands its records over as they are.
+      const inOrder = width === columns.length && index.every((at, c) => at === c);
       return {
         file: path,
         ignored,
@@ -97,9 +99,7 @@ export function csvInput(folder: string, options: CsvInputOptions = {}): ImportI
                   report({file: path, row: numbers[k], table, column: "", value: null, reason, rule: "structure"});
                   return null;
                 }
-                const raw: Record<string, unknown> = {};
-                for (let c = 0; c < columns.length; c++) raw[columns[c]] = fields[index[c]];
-                return raw;
+                return inOrder ? fields : index.map((at) => fields[at]);
               });
               yield {rows, numbers};
             }
@@ -143,11 +143,11 @@ export function arrowInput(folder: string): ImportInput {
           try {
             for await (const batch of reader) {
               const vectors = mapped.index.map((i) => batch.getChildAt(i)!);
-              const rows: Record<string, unknown>[] = new Array(batch.numRows);
+              const rows: RawRow[] = new Array(batch.numRows);
               const numbers: number[] = new Array(batch.numRows);
               for (let k = 0; k < batch.numRows; k++) {
-                const raw: Record<string, unknown> = {};
-                for (let c = 0; c < columns.length; c++) raw[columns[c]] = vectors[c].get(k);
+                const raw: unknown[] = new Array(columns.length);
+                for (let c = 0; c < columns.length; c++) raw[c] = vectors[c].get(k);
                 rows[k] = raw;
                 numbers[k] = ++row;
               }
@@ -172,11 +172,12 @@ export function sourceInput(source: RegistrySource, batchRows = 2048): ImportInp
         ignored: [],
         locale: DEFAULT_LOCALE,
         async *batches() {
-          let rows: Record<string, unknown>[] = [];
+          const columns = columnOrder(table);
+          let rows: RawRow[] = [];
           let numbers: number[] = [];
           let row = 0;
           for await (const raw of source.rows<Record<string, unknown>>(table)) {
-            rows.push(raw);
+            rows.push(columns.map((c) => raw[c]));
             numbers.push(++row);
             if (rows.length === batchRows) {
               yield {rows, numbers};

@@ -11,7 +11,11 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   await rename(temp, path);
 }
 
-export async function saveModel(name: string, model: {modelVersion: string} & object, dir = defaultModelDir): Promise<string> {
+export async function saveModel(
+  name: string,
+  model: {modelVersion: string} & object,
+  dir = defaultModelDir
+): Promise<string> {
   await mkdir(join(dir, "archive"), {recursive: true});
   const text = `${JSON.stringify(model, null, 2)}\n`;
   await writeAtomic(join(dir, "archive", `${model.modelVersion}.json`), text);

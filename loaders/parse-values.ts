@@ -147,6 +147,8 @@ export function coercer(field: FieldSpec, locale: ValueLocale = DEFAULT_LOCALE):
       });
     case "timestamp":
       return nullOr((raw) => {
+        // Already canonical ("YYYY-MM-DDTHH:MM:SS.sssZ" that reads back): kept as it is, no need to format it again.
+        if (typeof raw === "string" && raw.length === 24 && raw[23] === "Z" && !Number.isNaN(epochMs(raw))) return raw;
         const ms = typeof raw === "string" ? parseTimestampText(raw, locale.timezone) : asMs(raw);
         return Number.isFinite(ms) ? isoTimestamp(ms) : new Invalid(`not a timestamp: ${show(raw)}`);
       });

@@ -200,9 +200,11 @@ export type BillOwner = "participant" | "assignor" | "payer";
 /** The SQL of billsOf ($1 = the owner's id, $2 = how many): an index scan on (owner, registered_at), backwards. */
 export function billsQuery(owner: BillOwner): string {
   return (
-    `SELECT ${selectList("trade_bills")} FROM trade_bills WHERE ${quoteIdent(`${owner}_id`)} = $1 ` +
-    // trade_bills.registered_at: the column, not the converted output column of the same name (that one has no index)
-    `ORDER BY trade_bills.registered_at DESC LIMIT $2`
+    `SELECT ${selectList("trade_bills")} FROM trade_bills WHERE trade_bills.${owner}_id = $1 ` +
+    // Ordered like the (owner, registered_at) index, so the planner cannot prefer walking the registered_at index
+    // and filtering (slow for an owner who stopped registering long ago). trade_bills.registered_at: the column,
+    // not the converted output column of the same name.
+    `ORDER BY trade_bills.${owner}_id DESC, trade_bills.registered_at DESC LIMIT $2`
   );
 }
 

@@ -12,7 +12,7 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   const order = Array.from({length: n}, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let rankSum = 0;
   let positives = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
     const midRank = (i + j) / 2 + 1;
@@ -41,15 +41,14 @@ export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<nu
   for (let i = 0; i < n; i++) total += labels[i] ? 1 : 0;
   if (total === 0) return null;
   let tp = 0;
-  let seen = 0;
   let ap = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     let gained = 0;
     while (j < n && scores[order[j]] === scores[order[i]]) gained += labels[order[j++]] ? 1 : 0;
     tp += gained;
-    seen = j;
-    ap += (gained / total) * (tp / seen);
+    // j rows score at or above this threshold.
+    ap += (gained / total) * (tp / j);
     i = j;
   }
   return ap;
@@ -241,7 +240,8 @@ export function chooseAlgorithm(
   const eligible = candidates
     .filter((c) => c.validationAuc >= best.validationAuc - tolerance)
     .sort(
-      (a, b) => ALGORITHM_COMPLEXITY[a.algorithm] - ALGORITHM_COMPLEXITY[b.algorithm] || b.validationAuc - a.validationAuc
+      (a, b) =>
+        ALGORITHM_COMPLEXITY[a.algorithm] - ALGORITHM_COMPLEXITY[b.algorithm] || b.validationAuc - a.validationAuc
     );
   const chosen = eligible[0];
   const f = (x: number) => x.toFixed(4);

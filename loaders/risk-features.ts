@@ -322,9 +322,7 @@ export function riskOutcomes(rows: readonly RiskRow[], observationDate: DateValu
     observationDate
   );
   return outcomes.map((o) =>
-    o.closed
-      ? {status: "closed", late30: o.late30}
-      : {status: o.settled ? "pending" : "open", late30: null}
+    o.closed ? {status: "closed", late30: o.late30} : {status: o.settled ? "pending" : "open", late30: null}
   );
 }
 
@@ -432,7 +430,11 @@ export function fitRiskFeatureSpec(
     ufs,
     segments,
     // Clamped away from 0 and 1 so the logit of a smoothed rate stays finite on degenerate training sets.
-    prior: {rate: Math.min(0.99, Math.max(0.01, late / rows.length)), strength: priorStrength, marketStrength: marketPriorStrength},
+    prior: {
+      rate: Math.min(0.99, Math.max(0.01, late / rows.length)),
+      strength: priorStrength,
+      marketStrength: marketPriorStrength
+    },
     columns: [
       ...NUMERIC.map((name) => ({name, kind: "numeric" as const})),
       ...binary.map((name) => ({name, kind: "binary" as const}))

@@ -40,7 +40,8 @@ export function predictRisk(model: RiskScorer, row: RiskFeatureRow): number {
 /** P(late30) of every row of an encoded matrix (the same arithmetic as predictRisk). */
 export function predictMatrix(estimator: RiskEstimator, X: DesignMatrix): Float64Array {
   const out = new Float64Array(X.rows);
-  for (let i = 0; i < X.rows; i++) out[i] = sigmoid(riskLogit(estimator, X.data.subarray(i * X.cols, (i + 1) * X.cols)));
+  for (let i = 0; i < X.rows; i++)
+    out[i] = sigmoid(riskLogit(estimator, X.data.subarray(i * X.cols, (i + 1) * X.cols)));
   return out;
 }
 
@@ -73,7 +74,12 @@ export interface FitContext {
   warm?: LogisticModel;
 }
 
-export function fitCandidate(candidate: Candidate, X: DesignMatrix, y: ArrayLike<number>, ctx: FitContext): RiskEstimator {
+export function fitCandidate(
+  candidate: Candidate,
+  X: DesignMatrix,
+  y: ArrayLike<number>,
+  ctx: FitContext
+): RiskEstimator {
   const p = candidate.params;
   switch (candidate.algorithm) {
     case "logistic":

@@ -54,7 +54,11 @@ export function fitNaiveBayes(
   const bernoulli: NaiveBayesModel["bernoulli"] = [];
   columns.forEach((col, j) => {
     if (col.kind === "numeric") {
-      gaussian.push({column: j, mean: [mean[0][j], mean[1][j]], variance: [variance[0][j] + epsilon, variance[1][j] + epsilon]});
+      gaussian.push({
+        column: j,
+        mean: [mean[0][j], mean[1][j]],
+        variance: [variance[0][j] + epsilon, variance[1][j] + epsilon]
+      });
     } else {
       // The mean of a 0/1 column is the share of ones.
       const p = (c: number) => (sum[c][j] + alpha) / (n[c] + 2 * alpha);
@@ -71,8 +75,8 @@ export function naiveBayesLogit(model: NaiveBayesModel, x: ArrayLike<number>): n
     const v = x[column];
     s +=
       -0.5 * Math.log(variance[1] / variance[0]) -
-      ((v - mean[1]) ** 2) / (2 * variance[1]) +
-      ((v - mean[0]) ** 2) / (2 * variance[0]);
+      (v - mean[1]) ** 2 / (2 * variance[1]) +
+      (v - mean[0]) ** 2 / (2 * variance[0]);
   }
   for (const {column, p} of model.bernoulli) {
     s += x[column] > 0.5 ? Math.log(p[1] / p[0]) : Math.log((1 - p[1]) / (1 - p[0]));

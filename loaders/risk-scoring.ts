@@ -87,7 +87,11 @@ export interface PayerRisk {
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Payers by mean predicted risk of their open installments (then exposure), the first `limit`. */
-export function riskiestPayers(scores: readonly OpenScore[], cards: ReadonlyMap<string, PartyCard>, limit = 500): PayerRisk[] {
+export function riskiestPayers(
+  scores: readonly OpenScore[],
+  cards: ReadonlyMap<string, PartyCard>,
+  limit = 500
+): PayerRisk[] {
   const byPayer = new Map<string, {exposure: Exposure; bills: Set<string>}>();
   for (const s of scores) {
     const entry = byPayer.get(s.row.payer_id);

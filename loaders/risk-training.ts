@@ -14,7 +14,6 @@ import {
   riskDataChecksum,
   riskOutcomes,
   riskRows,
-  type DesignMatrix,
   type RiskData,
   type RiskFeatureSpec,
   type RiskRow
@@ -180,7 +179,8 @@ export function trainRiskModel(data: RiskData, options: RiskTrainOptions): RiskT
     });
     if (estimator.kind === "logistic") warm = estimator;
     const metrics = scoreMetrics(predictMatrix(estimator, XValidation), yValidation);
-    const params = estimator.kind === "boosting" ? {...candidate.params, trees: estimator.trees.length} : candidate.params;
+    const params =
+      estimator.kind === "boosting" ? {...candidate.params, trees: estimator.trees.length} : candidate.params;
     record({
       stage: "validation",
       algorithm: candidate.algorithm,
@@ -194,7 +194,9 @@ export function trainRiskModel(data: RiskData, options: RiskTrainOptions): RiskT
       best.set(candidate.algorithm, {candidate: {algorithm: candidate.algorithm, params}, estimator, metrics});
     }
   }
-  const selection = chooseAlgorithm([...best.values()].map((b) => ({algorithm: b.candidate.algorithm, validationAuc: b.metrics.auc ?? 0})));
+  const selection = chooseAlgorithm(
+    [...best.values()].map((b) => ({algorithm: b.candidate.algorithm, validationAuc: b.metrics.auc ?? 0}))
+  );
 
   // 2. Each algorithm's best configuration refitted on train + validation, scored once on test.
   const results: AlgorithmResult[] = [];
@@ -203,11 +205,19 @@ export function trainRiskModel(data: RiskData, options: RiskTrainOptions): RiskT
     const start = performance.now();
     const params = b.candidate.params;
     // Boosting keeps the tree count early stopping found; no test data steers anything.
-    const refit: Candidate = algorithm === "boosting" ? {algorithm, params: {...params, maxTrees: params.trees}} : b.candidate;
+    const refit: Candidate =
+      algorithm === "boosting" ? {algorithm, params: {...params, maxTrees: params.trees}} : b.candidate;
     const estimator = fitCandidate(refit, XFit, yFit, {spec});
     const scores = predictMatrix(estimator, XTest);
     const metrics = scoreMetrics(scores, yTest);
-    record({stage: "test", algorithm, params, metrics, parameters: parameterCount(estimator), ms: performance.now() - start});
+    record({
+      stage: "test",
+      algorithm,
+      params,
+      metrics,
+      parameters: parameterCount(estimator),
+      ms: performance.now() - start
+    });
     results.push({algorithm, params, parameters: parameterCount(estimator), validation: b.metrics, test: metrics});
     if (algorithm === selection.algorithm) chosen = {estimator, scores, params};
   }
@@ -255,5 +265,3 @@ export function trainRiskModel(data: RiskData, options: RiskTrainOptions): RiskT
   const model: RiskModelArtifact = {...body, modelVersion: `${RISK_MODEL_NAME}-${digest}`};
   return {model, runs, test: {rows: testRows, labels: yTest, scores: chosen.scores}};
 }
-
-export type {DesignMatrix};

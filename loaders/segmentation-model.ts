@@ -36,9 +36,12 @@ export interface ClusterProfile {
   medians: CustomerFeatures;
 }
 
+/** Raised whenever the artifact's shape changes: older artifacts are retrained, never misread. */
+export const SEGMENTATION_SCHEMA_VERSION = 2 as const;
+
 export interface SegmentationModel {
   schema: "grafeno.segmentation-model";
-  schemaVersion: 1;
+  schemaVersion: typeof SEGMENTATION_SCHEMA_VERSION;
   modelVersion: string;
   codeVersion: string;
   entity: string;
@@ -217,7 +220,7 @@ export function trainSegmentation(
   ) as Record<FeatureName, number[]>;
   const body = {
     schema: "grafeno.segmentation-model" as const,
-    schemaVersion: 1 as const,
+    schemaVersion: SEGMENTATION_SCHEMA_VERSION,
     codeVersion: options.codeVersion ?? "0.1.0",
     entity,
     observationDate: iso(observationDate),

@@ -74,7 +74,9 @@ class BillLedger {
   }
 }
 
-export type RowCheck<T extends TableName> = (raw: Record<string, unknown>, row: number) => RowOf<T> | null;
+/** Raw values in the table's canonical column order (registry-schema.ts), as read from a file or a database. */
+export type RawRow = readonly unknown[];
+export type RowCheck<T extends TableName> = (raw: RawRow, row: number) => RowOf<T> | null;
 
 export class RegistryValidator {
   private readonly range: DateRange;
@@ -129,10 +131,10 @@ export class RegistryValidator {
       const out: Record<string, Canonical> = {};
       for (let c = 0; c < fields.length; c++) {
         const field = fields[c];
-        const value = coercers[c](raw[field.name]);
+        const value = coercers[c](raw[c]);
         if (value instanceof Invalid) {
           const rule = value.reason.startsWith("required") ? "required" : field.type === "enum" ? "enum" : "type";
-          flag(field.name, raw[field.name], value.reason, rule);
+          flag(field.name, raw[c], value.reason, rule);
         } else {
           out[field.name] = value;
         }

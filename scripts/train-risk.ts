@@ -27,7 +27,8 @@ export function parseSeed(argv: readonly string[], env: NodeJS.ProcessEnv): numb
   const text = at >= 0 ? argv[at + 1] : env.GRAFENO_RISK_SEED;
   if (text === undefined) return 42;
   const seed = Number(text);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed: expected a non-negative integer, got "${text}"`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new Error(`--seed: expected a non-negative integer, got "${text}"`);
   return seed;
 }
 

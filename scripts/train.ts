@@ -1,7 +1,7 @@
 // npm run models:train — trains the segmentation model for the configured customer entity on the configured
 // source, saves the versioned artifact under data/models/ and appends the run to the experiment log.
 // The training date is a quarter before the observation date, so model health has a later window to compare.
-import {statSync} from "node:fs";
+import {readFileSync, statSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {analysisContext} from "../loaders/analysis-context.js";
@@ -12,7 +12,7 @@ import {chooseMethod, compareClusterMethods} from "../loaders/cluster-comparison
 import {defaultModelDir, logExperiment, saveComparison, saveModel} from "../loaders/model-store.js";
 import {windowDaysOf} from "../loaders/rfm-table.js";
 import {fitRetention, holdoutCheck, retentionScores} from "../loaders/retention.js";
-import {featureVector, trainSegmentation} from "../loaders/segmentation-model.js";
+import {featureVector, SEGMENTATION_SCHEMA_VERSION, trainSegmentation} from "../loaders/segmentation-model.js";
 
 export const trainingLagDays = 91;
 
@@ -106,7 +106,9 @@ export async function ensureModels(env: NodeJS.ProcessEnv = process.env): Promis
   const model = join(env.GRAFENO_MODEL_DIR ?? defaultModelDir, `segmentation-${entity}.json`);
   const source = env.GRAFENO_SOURCE ?? "dir:data/sample";
   const manifest = source.startsWith("dir:") ? join(source.slice(4), "manifest.json") : undefined;
-  const modelTime = statSync(model, {throwIfNoEntry: false})?.mtimeMs ?? 0;
+  let modelTime = statSync(model, {throwIfNoEntry: false})?.mtimeMs ?? 0;
+  // An artifact written by older code is retrained rather than misread.
+  if (modelTime && JSON.parse(readFileSync(model, "utf8")).schemaVersion !== SEGMENTATION_SCHEMA_VERSION) modelTime = 0;
   const dataTime = manifest ? (statSync(manifest, {throwIfNoEntry: false})?.mtimeMs ?? Infinity) : Infinity;
   if (modelTime === 0 || dataTime > modelTime) await trainModels(env);
 }

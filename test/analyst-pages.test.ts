@@ -42,7 +42,9 @@ const pages: [string, string][] = [
   ["/registrations", "#monthly-chart svg"],
   ["/rfm", "#rfm-chart svg"],
   ["/clusters", "#cluster-summary table"],
-  ["/model-health", "#psi-chart svg"]
+  ["/model-health", "#psi-chart svg"],
+  ["/retention", "#holdout-chart svg"],
+  ["/score", "form"]
 ];
 
 describeWith("chromium", "analyst pages in a real browser", () => {
@@ -171,7 +173,9 @@ describeWith("chromium", "analyst pages in a real browser", () => {
     const name = (await select.locator("option").nth(1).textContent())!;
     await select.selectOption({index: 1});
     const theirs = monthly
-      .filter((m) => inPeriod(m) && (m.participant_name === name || `${m.participant_name} · ${m.participant}` === name))
+      .filter(
+        (m) => inPeriod(m) && (m.participant_name === name || `${m.participant_name} · ${m.participant}` === name)
+      )
       .reduce((s, m) => s + Number(m.bills), 0);
     await expect.poll(shown, {timeout: 10_000}).toBe(theirs);
     expect(theirs).toBeLessThan(total);
@@ -179,11 +183,47 @@ describeWith("chromium", "analyst pages in a real browser", () => {
 
   it("Statistics: the descriptive table shows the loader's bill count and the test readings", async () => {
     const {page} = await open(context, `${server.url}/statistics`);
-    const bills = (await readFile(join("dist", "_file", "data", (await readdir(join("dist", "_file", "data"))).find((f) => f.startsWith("statistics."))!), "utf8"));
+    const bills = await readFile(
+      join(
+        "dist",
+        "_file",
+        "data",
+        (await readdir(join("dist", "_file", "data"))).find((f) => f.startsWith("statistics."))!
+      ),
+      "utf8"
+    );
     const stats = JSON.parse(bills);
-    await expect.poll(async () => page.locator("#describe-table").textContent(), {timeout: 20_000}).toContain(stats.describe.value.count.toLocaleString("en-US"));
+    await expect
+      .poll(async () => page.locator("#describe-table").textContent(), {timeout: 20_000})
+      .toContain(stats.describe.value.count.toLocaleString("en-US"));
     await expect(page.getByText(stats.tests[0].reading)).toBeDefined();
     expect(await page.locator(".reading").first().textContent()).toBe(stats.tests[0].reading);
+  }, 60_000);
+
+  it("Score: a broken file gets a plain-words error naming the row; a good one gives a score per customer", async () => {
+    const {page} = await open(context, `${server.url}/score`);
+    const input = page.getByLabel("Transactions (CSV)");
+    await input.setInputFiles({
+      name: "broken.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from("customer,date,amount\nA,2024-01-05,10\nB,2024-13-01,5\n")
+    });
+    await page.getByRole("button", {name: "Score"}).click();
+    await expect.poll(async () => page.locator("#score-error").textContent(), {timeout: 20_000}).toContain("1 problem");
+    expect(await page.locator("main table").first().textContent()).toContain("not a date");
+
+    const rows = await loaderRows("rfm-events");
+    const sample = rows.slice(0, 500);
+    const csv = [
+      "customer,date,amount",
+      ...sample.map((r) => `${r.customer},${new Date(Number(r.date)).toISOString().slice(0, 10)},${r.amount}`)
+    ].join("\n");
+    await input.setInputFiles({name: "good.csv", mimeType: "text/csv", buffer: Buffer.from(csv)});
+    await page.getByRole("button", {name: "Score"}).click();
+    const customers = new Set(sample.map((r) => r.customer)).size;
+    await expect
+      .poll(async () => page.locator("#score-summary").textContent(), {timeout: 20_000})
+      .toContain(`${customers.toLocaleString("en-US")} customers scored`);
   }, 60_000);
 
   it("Model health: the status shown is the worst feature's PSI status from the loader", async () => {

@@ -8,7 +8,12 @@ import {fitKMeans} from "../loaders/kmeans.js";
 import {loadModel, saveModel} from "../loaders/model-store.js";
 import {createRandom} from "../loaders/random.js";
 import type {PurchaseEvent} from "../loaders/rfm.js";
-import {featureVector, scoreCustomer, trainSegmentation, type SegmentationModel} from "../loaders/segmentation-model.js";
+import {
+  featureVector,
+  scoreCustomer,
+  trainSegmentation,
+  type SegmentationModel
+} from "../loaders/segmentation-model.js";
 
 const DAY = 86_400_000;
 
@@ -24,7 +29,11 @@ function syntheticEvents(seed: number): PurchaseEvent[] {
     for (let i = 0; i < count; i++) {
       const age = lastGap + (i === 0 ? 0 : random.integer(0, 540));
       const scale = kind === 0 ? 9 : kind === 1 ? 7 : 6;
-      events.push({customer: `cust-${c}`, date: end - age * DAY, amount: Math.round(random.lognormal(scale, 0.5) * 100) / 100});
+      events.push({
+        customer: `cust-${c}`,
+        date: end - age * DAY,
+        amount: Math.round(random.lognormal(scale, 0.5) * 100) / 100
+      });
     }
   }
   return events;
@@ -108,7 +117,9 @@ describe("the segmentation model", () => {
 
 describe("k-means with restarts", () => {
   const random = createRandom(1);
-  const blobs = [0, 6, 12].flatMap((cx) => Array.from({length: 50}, () => [cx + random.normal(0, 0.5), random.normal(0, 0.5)]));
+  const blobs = [0, 6, 12].flatMap((cx) =>
+    Array.from({length: 50}, () => [cx + random.normal(0, 0.5), random.normal(0, 0.5)])
+  );
 
   it("keeps the restart with the lowest sum of squares, deterministically for a seed", () => {
     const a = fitKMeans(blobs, 3, {restarts: 10, seed: 3});

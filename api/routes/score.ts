@@ -9,7 +9,7 @@ import {verifyApiKey} from "../api-keys.js";
 import {audit} from "../audit.js";
 import type {ScoringMetrics} from "../metrics.js";
 import type {ModelRegistry} from "../model-registry.js";
-import {scoreCustomers, scoresCsv} from "../scoring.js";
+import {ModelUnavailable, scoreCustomers, scoresCsv} from "../scoring.js";
 import {
   jsonTransactions,
   maxScoringBytes,
@@ -113,7 +113,14 @@ export function scoreRoutes(services: Services, models: ModelRegistry, metrics: 
     } catch (error) {
       return done(c.json({error: "invalid_input", fields: [{path: "entity", message: (error as Error).message}]}, 400));
     }
-    const result = await scoreCustomers(models, parsed.transactions, {observationDate, entity});
+    let result;
+    try {
+      result = await scoreCustomers(models, parsed.transactions, {observationDate, entity});
+    } catch (error) {
+      if (error instanceof ModelUnavailable)
+        return done(c.json({error: "model_unavailable", message: error.message}, 503));
+      throw error;
+    }
     const caller = c.get("caller");
     await audit(services.sql, {
       action: "model.scored",

@@ -11,7 +11,15 @@ export interface KpiOptions {
   higherIsBetter?: boolean;
 }
 
-export function kpiCard({id, label, value, previous, format, points = false, higherIsBetter = true}: KpiOptions): HTMLElement {
+export function kpiCard({
+  id,
+  label,
+  value,
+  previous,
+  format,
+  points = false,
+  higherIsBetter = true
+}: KpiOptions): HTMLElement {
   const card = document.createElement("div");
   card.className = "card kpi";
   card.id = id;

@@ -28,9 +28,15 @@ export interface VersionSummary {
 
 export type Decision = "accept" | "revoke";
 
-/** The current version, or null when none is published yet (nothing to accept). */
+/**
+ * The current version, or null when none is published yet (nothing to accept). Asked through the list, which
+ * always answers 200, so a fresh install's sign-up page logs no failed request.
+ */
 export async function currentTerms(): Promise<TermVersion | null> {
-  const result = await api<TermVersion>("/api/terms/current", {keepPage: true});
+  const list = await api<{versions: VersionSummary[]}>("/api/terms", {keepPage: true});
+  const current = list.ok ? list.data.versions.find((v) => v.current) : undefined;
+  if (!current) return null;
+  const result = await api<TermVersion>(`/api/terms/${current.version}`, {keepPage: true});
   return result.ok ? result.data : null;
 }
 

@@ -36,10 +36,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     // Personal-data keys are required against a database server (the embedded default generates its own).
     PII_KEYS: `t1:${Buffer.alloc(32, 1).toString("base64")}`,
     PII_HASH_KEY: Buffer.alloc(32, 2).toString("base64"),
-    LOG_LEVEL: "silent",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     ...env
   });
-  const runtime = await openRuntime(config, createLogger("silent"), {dataDir: "memory://", schema});
+  const runtime = await openRuntime(config, createLogger(process.env.TEST_LOG_LEVEL ?? "silent"), {
+    dataDir: "memory://",
+    schema
+  });
   const running = await listen(runtime);
   return {
     url: running.url,
