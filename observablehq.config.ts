@@ -13,10 +13,12 @@ export default {
   footer: "SPC Grafeno analytics workbench · data stays on this server",
   pages: [
     {name: "Statistics", path: "/statistics"},
+    {name: "Datasets", path: "/datasets"},
     {name: "Registrations", path: "/registrations"},
     {name: "RFM explorer", path: "/rfm"},
     {name: "Clusters", path: "/clusters"},
     {name: "Retention", path: "/retention"},
+    {name: "Late-payment risk", path: "/risk"},
     {name: "Model health", path: "/model-health"},
     {name: "Score a dataset", path: "/score"},
     {

@@ -13,6 +13,7 @@ import {accessLog, securityHeaders, type AppEnv} from "./middleware.js";
 import {ScoringMetrics} from "./metrics.js";
 import {ModelRegistry} from "./model-registry.js";
 import {apiKeyRoutes, metricsRoute} from "./routes/api-keys.js";
+import {datasetRoutes} from "./routes/datasets.js";
 import {exportRoutes} from "./routes/exports.js";
 import {scoreRoutes} from "./routes/score.js";
 import {router} from "./openapi.js";
@@ -73,6 +74,7 @@ export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
   app.route("/api/score", scoreRoutes(services, new ModelRegistry(), scoringMetrics));
   app.route("/api/api-keys", apiKeyRoutes(services));
   app.route("/api/metrics", metricsRoute(services, scoringMetrics));
+  app.route("/api/datasets", datasetRoutes(services, process.env.GRAFENO_DATA_DIR ?? "data"));
   // Accounts and LGPD, each area described by its zod schemas in /api/openapi.json (page: /api/docs).
   const api = router<AppEnv>();
   api.use(

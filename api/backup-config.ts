@@ -20,5 +20,5 @@ export const operationsConfigShape = {
   JOBS_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(5000)
 };
 
-const operationsConfig = z.object(operationsConfigShape);
+export const operationsConfig = z.object(operationsConfigShape);
 export type OperationsConfig = z.infer<typeof operationsConfig>;

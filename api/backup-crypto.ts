@@ -180,7 +180,13 @@ export function decryptStream(keys: BackupKeys, context: string): Transform {
     if (buffered.length < end) return false;
     const id = buffered.subarray(MAGIC.length + 1, MAGIC.length + 1 + idLength).toString("utf8");
     header = Buffer.from(buffered.subarray(0, end));
-    key = objectKey(keys.key(id), header.subarray(end - SALT_BYTES), context);
+    let master: Buffer;
+    try {
+      master = keys.key(id);
+    } catch (error) {
+      throw fail((error as Error).message);
+    }
+    key = objectKey(master, header.subarray(end - SALT_BYTES), context);
     buffered = buffered.subarray(end);
     return true;
   };

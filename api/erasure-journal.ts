@@ -8,7 +8,7 @@ import {BackupIntegrityError, decryptBytes, encryptBytes, type BackupKeys} from 
 import {getBytes, type BackupStorage} from "./backup-storage.js";
 import type {Sql} from "./db.js";
 import {anonymizeUser, LastAdministrator} from "./erasure.js";
-import type {JobHandler} from "./jobs.js";
+import type {JobHandler} from "./job-worker.js";
 import {createLogger, type Logger} from "./logger.js";
 import type {Mailer} from "./mailer.js";
 import type {Clock} from "./services.js";

@@ -3,9 +3,13 @@
 import {readFile, writeFile} from "node:fs/promises";
 import {cpus, totalmem} from "node:os";
 import {markdownRow, tableHeader, type BenchResult} from "./harness.js";
+import {registryBench} from "./registry.bench.js";
 import {rfmBench} from "./rfm.bench.js";
 
-const suites: [string, () => Promise<BenchResult[]>][] = [["rfm", () => rfmBench()]];
+const suites: [string, () => Promise<BenchResult[]>][] = [
+  ["rfm", () => rfmBench()],
+  ["registry", () => registryBench()]
+];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const results: BenchResult[] = [];

@@ -6,6 +6,7 @@ import {delimiter, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {fillNpmCache} from "./npm-cache.js";
 import {precompress} from "./precompress.js";
+import {ensureRiskModel} from "./train-risk.js";
 import {ensureModels} from "./train.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -13,6 +14,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 export async function buildSite(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Loaders read the saved models; train them first when missing or older than the data.
   await ensureModels(env);
+  await ensureRiskModel(env);
   const report = await fillNpmCache(join(root, "src"), (line) => console.error(`[build] ${line}`));
   if (report.bundled.length) console.error(`[build] npm cache: ${report.bundled.length} libraries bundled`);
   // Framework re-runs a loader only when the loader file changes, not when the data it reads does: drop its

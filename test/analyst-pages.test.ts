@@ -44,7 +44,9 @@ const pages: [string, string][] = [
   ["/clusters", "#cluster-summary table"],
   ["/model-health", "#psi-chart svg"],
   ["/retention", "#holdout-chart svg"],
-  ["/score", "form"]
+  ["/score", "form"],
+  ["/risk", "#calibration-chart svg"],
+  ["/datasets", "#preview-count"]
 ];
 
 describeWith("chromium", "analyst pages in a real browser", () => {
@@ -224,6 +226,42 @@ describeWith("chromium", "analyst pages in a real browser", () => {
     await expect
       .poll(async () => page.locator("#score-summary").textContent(), {timeout: 20_000})
       .toContain(`${customers.toLocaleString("en-US")} customers scored`);
+  }, 60_000);
+
+  it("Risk: the AUC shown is the saved model's test AUC, and the payers table exports its rows", async () => {
+    const dir = join("dist", "_file", "data");
+    const report = JSON.parse(
+      await readFile(
+        join(
+          dir,
+          (await readdir(dir)).find((f) => f.startsWith("risk-metrics."))!
+        ),
+        "utf8"
+      )
+    );
+    const {page} = await open(context, `${server.url}/risk`);
+    await expect
+      .poll(async () => page.locator("#kpi-auc").textContent(), {timeout: 20_000})
+      .toBe(report.chosen.auc.toFixed(3));
+    const payers = await loaderRows("risk-payers");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", {name: "Download CSV"}).first().click()
+    ]);
+    const lines = (await readFile((await download.path())!, "utf8")).trim().split("\r\n");
+    expect(lines.length - 1).toBe(payers.length);
+  }, 60_000);
+
+  it("Datasets: the sample's counts are listed, and a filter run by DuckDB narrows the preview", async () => {
+    const {page} = await open(context, `${server.url}/datasets`);
+    const count = async () =>
+      Number(((await page.locator("#preview-count strong").textContent()) ?? "").replace(/,/g, ""));
+    await expect.poll(count, {timeout: 30_000}).toBe(81);
+    expect(await page.locator("#dataset-cards").textContent()).toContain("participants: 81");
+    await page.getByLabel("Filter column").selectOption("kind");
+    await page.getByLabel("contains").fill("bank");
+    await expect.poll(count, {timeout: 20_000}).toBeLessThan(81);
+    expect(await count()).toBeGreaterThan(0);
   }, 60_000);
 
   it("Model health: the status shown is the worst feature's PSI status from the loader", async () => {

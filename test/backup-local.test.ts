@@ -56,7 +56,7 @@ describe("backup stream encryption (chunked AES-256-GCM)", () => {
       const bad = Buffer.from(sealed);
       bad[at] ^= 0x40;
       await expect(decryptBytes(keys, context, bad), `byte ${at}`).rejects.toThrow(
-        /bad header|backup key|malformed|authentication failed|truncated/
+        /^backups\/.*: (not a backup object|this backup was encrypted with key|malformed|authentication failed|truncated)/
       );
     }
   });

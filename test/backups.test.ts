@@ -23,7 +23,6 @@ import {backedUpRows, dumpTables} from "./helpers/backups.js";
 import {testDatabase} from "./helpers/database.js";
 import {startS3, waitFor, type TestS3} from "./helpers/s3.js";
 import type {TestServer} from "./helpers/server.js";
-import type {Sql} from "../api/db.js";
 
 const keyText = randomBytes(32).toString("base64");
 const BACKUP_KEY = `t1:${keyText}`;
