@@ -4,7 +4,7 @@
 import {parseEntity, type CustomerEntity} from "../loaders/customer-events.js";
 import {encodeEvents, rfmRows} from "../loaders/rfm-columns.js";
 import {clvSummary} from "../loaders/rfm.js";
-import {windowDaysOf} from "../loaders/rfm-table.js";
+import {windowDaysOf, type RfmCustomer} from "../loaders/rfm-table.js";
 import {scoreRetention, WEEK_DAYS, type RetentionModel} from "../loaders/retention.js";
 import {
   referenceScores,
@@ -20,22 +20,12 @@ import type {Transaction} from "./scoring-input.js";
 /** No usable model artifact: the API answers 503 with this message rather than a wrong score. */
 export class ModelUnavailable extends Error {}
 
-export interface CustomerScore {
-  customer: string;
-  recency: number;
-  frequency: number;
-  monetary: number;
-  r: number;
-  f: number;
-  m: number;
-  segment: string;
-  cluster: number;
-  priority: number;
-  action: string;
+/** One customer's row of the RFM table, plus what the retention model says of them. */
+export type CustomerScore = Omit<RfmCustomer, "name" | "document" | "first" | "last"> & {
   pAlive: number;
   expectedEvents: number;
   clv: number;
-}
+};
 
 export interface CustomerScores {
   entity: CustomerEntity;

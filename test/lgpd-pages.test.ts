@@ -2,28 +2,16 @@
 // newcomer signs up accepting them, switches an optional item off, exports their data, deletes their account,
 // and the administrator finds every step in the audit log, whose chain verifies.
 import {readFile} from "node:fs/promises";
-import type {Browser, BrowserContext, Page} from "playwright-core";
+import type {Browser, BrowserContext} from "playwright-core";
 import {afterAll, beforeAll, expect, it} from "vitest";
-import {foreignRequests, launchBrowser, screenshot} from "./helpers/browser.js";
+import {foreignRequests, launchBrowser, screenshot, watchedPage} from "./helpers/browser.js";
 import {describeWith} from "./helpers/services.js";
 import {startTestServer, type TestServer} from "./helpers/server.js";
 import {signedInContext} from "./helpers/session.js";
 import {ensureBuiltSite} from "./helpers/site.js";
 
-interface Watched {
-  page: Page;
-  requests: string[];
-  errors: string[];
-}
-
-async function open(context: BrowserContext, url: string): Promise<Watched> {
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on("request", (r) => requests.push(r.url()));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(url);
+async function open(context: BrowserContext, url: string) {
+  const {page, requests, consoleErrors: errors} = await watchedPage(context, url);
   return {page, requests, errors};
 }
 

@@ -1,6 +1,6 @@
 // Debian's Chromium driven by playwright-core, with every request the page makes recorded.
 import {mkdir} from "node:fs/promises";
-import {chromium, type Browser, type Page} from "playwright-core";
+import {chromium, type Browser, type BrowserContext, type Page} from "playwright-core";
 import {chromiumPath} from "./services.js";
 
 export async function launchBrowser(): Promise<Browser> {
@@ -23,8 +23,8 @@ export interface WatchedPage {
   consoleErrors: string[];
 }
 
-export async function openPage(browser: Browser, width = 1440, height = 900): Promise<WatchedPage> {
-  const context = await browser.newContext({viewport: {width, height}});
+/** A new page in `context` whose requests and console errors are recorded, opened at `url` when given. */
+export async function watchedPage(context: BrowserContext, url?: string): Promise<WatchedPage> {
   const page = await context.newPage();
   const requests: string[] = [];
   const consoleErrors: string[] = [];
@@ -33,7 +33,12 @@ export async function openPage(browser: Browser, width = 1440, height = 900): Pr
     if (message.type() === "error") consoleErrors.push(message.text());
   });
   page.on("pageerror", (error) => consoleErrors.push(error.message));
+  if (url) await page.goto(url);
   return {page, requests, consoleErrors};
+}
+
+export async function openPage(browser: Browser, width = 1440, height = 900): Promise<WatchedPage> {
+  return watchedPage(await browser.newContext({viewport: {width, height}}));
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
