@@ -33,7 +33,8 @@ export default {
       pages: [
         {name: "Users", path: "/admin/users"},
         {name: "Terms", path: "/admin/terms"},
-        {name: "Audit log", path: "/admin/audit"}
+        {name: "Audit log", path: "/admin/audit"},
+        {name: "Operations", path: "/admin/operations"}
       ]
     }
   ],

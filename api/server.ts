@@ -138,16 +138,7 @@ export async function main(): Promise<void> {
     logger.info({email: admin.email}, "administrator ready");
   }
   const running = await listen(runtime);
-  logger.info({url: running.url, database: runtime.db.embedded ? "embedded PGlite" : "DATABASE_URL"}, "listening");
-  console.error(`\n  Grafeno Workbench on ${running.url}\n`);
-  const [{admins}] = await runtime.db.sql<
-    {admins: number}[]
-  >`SELECT count(*)::int AS admins FROM "user" WHERE role = 'admin'`;
-  if (admins === 0) {
-    console.error("  No administrator yet. Either stop the server (Ctrl-C) and run");
-    console.error('    npm run admin:create -- --email you@example.com --name "Your Name"');
-    console.error("  or start it with ADMIN_EMAIL=you@example.com ADMIN_PASSWORD=… npm start\n");
-  }
+  // Signals first: a SIGTERM arriving while the start-up messages are still being prepared must still close cleanly.
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       logger.info({signal}, "shutting down");
@@ -161,5 +152,15 @@ export async function main(): Promise<void> {
         }
       );
     });
+  }
+  logger.info({url: running.url, database: runtime.db.embedded ? "embedded PGlite" : "DATABASE_URL"}, "listening");
+  console.error(`\n  Grafeno Workbench on ${running.url}\n`);
+  const [{admins}] = await runtime.db.sql<
+    {admins: number}[]
+  >`SELECT count(*)::int AS admins FROM "user" WHERE role = 'admin'`;
+  if (admins === 0) {
+    console.error("  No administrator yet. Either stop the server (Ctrl-C) and run");
+    console.error('    npm run admin:create -- --email you@example.com --name "Your Name"');
+    console.error("  or start it with ADMIN_EMAIL=you@example.com ADMIN_PASSWORD=… npm start\n");
   }
 }

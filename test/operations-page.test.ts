@@ -1,0 +1,42 @@
+import type {Browser} from "playwright-core";
+import {afterAll, beforeAll, expect, it} from "vitest";
+import {launchBrowser, screenshot, watchedPage} from "./helpers/browser.js";
+import {describeWith} from "./helpers/services.js";
+import {startTestServer, type TestServer} from "./helpers/server.js";
+import {signedInContext} from "./helpers/session.js";
+import {ensureBuiltSite} from "./helpers/site.js";
+
+describeWith("chromium", "the operations page", () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    await ensureBuiltSite();
+    server = await startTestServer({GRAFENO_DIST: "dist", JOBS_POLL_MS: "200"});
+    browser = await launchBrowser();
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("lets an administrator schedule a backup, run one now, and see it complete in the list", async () => {
+    const context = await signedInContext(browser, server);
+    const {page, consoleErrors} = await watchedPage(context, `${server.url}/admin/operations`);
+    await page.getByLabel("Every (hours)").fill("24");
+    await page.getByLabel("At (HH:MM, UTC)").fill("03:00");
+    await page.getByLabel("Scheduled backups on").check();
+    await page.getByRole("button", {name: "Save schedule"}).click();
+    await expect
+      .poll(async () => page.locator("#schedule-status").textContent(), {timeout: 10_000})
+      .toMatch(/Saved\. Next backup/);
+
+    await page.getByRole("button", {name: "Back up now"}).click();
+    await expect
+      .poll(async () => page.locator("#backup-status").textContent(), {timeout: 30_000})
+      .toMatch(/Backup finished/);
+    await expect.poll(async () => page.locator("#backup-table").textContent(), {timeout: 10_000}).toContain("complete");
+    expect(await page.locator("#job-table").textContent()).toContain("succeeded");
+    await screenshot(page, "admin-operations-1440");
+    expect(consoleErrors).toEqual([]);
+  }, 90_000);
+});
