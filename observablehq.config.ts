@@ -21,6 +21,7 @@ export default {
     {name: "Late-payment risk", path: "/risk"},
     {name: "Model health", path: "/model-health"},
     {name: "Score a dataset", path: "/score"},
+    {name: "Report", path: "/report"},
     {
       name: "Account",
       pages: [

@@ -34,7 +34,8 @@ const pages: [string, string][] = [
   ["/retention", "#holdout-chart svg"],
   ["/score", "form"],
   ["/risk", "#calibration-chart svg"],
-  ["/datasets", "#preview-count"]
+  ["/datasets", "#preview-count"],
+  ["/report", "main h2"]
 ];
 
 describeWith("chromium", "analyst pages in a real browser", () => {
@@ -250,6 +251,34 @@ describeWith("chromium", "analyst pages in a real browser", () => {
     await page.getByLabel("contains").fill("bank");
     await expect.poll(count, {timeout: 20_000}).toBeLessThan(81);
     expect(await count()).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("Report: every figure is filled in from the loaders (no undefined, NaN or empty placeholders)", async () => {
+    const {page} = await open(context, `${server.url}/report`);
+    await page.locator("main h2").first().waitFor();
+    await page.waitForLoadState("networkidle");
+    const text = (await page.locator("main").innerText()) ?? "";
+    expect(text).toContain("Product 3: which installments will be paid late");
+    expect(text).not.toMatch(/undefined|NaN|\[object Object\]/);
+    const report = JSON.parse(
+      await readFile(
+        join(
+          "dist",
+          "_file",
+          "data",
+          (await readdir(join("dist", "_file", "data"))).find((f) => f.startsWith("risk-metrics."))!
+        ),
+        "utf8"
+      )
+    );
+    expect(text).toContain(`ROC-AUC ${report.chosen.auc.toFixed(3)}`);
+  }, 60_000);
+
+  it("Model health: administrators see the scoring API's calls and latency", async () => {
+    const {page} = await open(context, `${server.url}/model-health`);
+    await expect
+      .poll(async () => page.locator("#scoring-health").textContent(), {timeout: 20_000})
+      .toContain("Scoring calls");
   }, 60_000);
 
   it("Model health: the status shown is the worst feature's PSI status from the loader", async () => {

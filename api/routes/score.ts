@@ -9,6 +9,7 @@ import {verifyApiKey} from "../api-keys.js";
 import {audit} from "../audit.js";
 import type {ScoringMetrics} from "../metrics.js";
 import type {ModelRegistry} from "../model-registry.js";
+import {BillConflict, billsToScore, riskHistory, scoreBills} from "../risk-scoring.js";
 import {ModelUnavailable, scoreCustomers, scoresCsv} from "../scoring.js";
 import {
   jsonTransactions,
@@ -143,6 +144,49 @@ export function scoreRoutes(services: Services, models: ModelRegistry, metrics: 
         })
       );
     }
+    return done(c.json(result));
+  });
+  app.post("/bills", async (c) => {
+    const started = performance.now();
+    const parsed = billsToScore.safeParse(await c.req.json().catch(() => undefined));
+    const rows = parsed.success ? parsed.data.bills.length : 0;
+    const done = (response: Response) => {
+      metrics.observe("bills", response.status, (performance.now() - started) / 1000, rows);
+      return response;
+    };
+    if (!parsed.success) {
+      return done(
+        c.json(
+          {
+            error: "invalid_input",
+            fields: parsed.error.issues.slice(0, 200).map((i) => ({path: i.path.join("."), message: i.message}))
+          },
+          400
+        )
+      );
+    }
+    let result;
+    try {
+      result = await scoreBills(models, parsed.data, await riskHistory());
+    } catch (error) {
+      if (error instanceof ModelUnavailable)
+        return done(c.json({error: "model_unavailable", message: error.message}, 503));
+      if (error instanceof BillConflict) return done(c.json({error: "conflict", message: error.message}, 409));
+      throw error;
+    }
+    const caller = c.get("caller");
+    await audit(services.sql, {
+      action: "model.scored",
+      actorId: caller.kind === "user" ? caller.id : caller.createdBy,
+      detail: {
+        endpoint: "bills",
+        via: caller.kind,
+        apiKey: caller.kind === "api-key" ? caller.id : null,
+        rows,
+        model: result.modelVersion
+      },
+      at: services.clock.now()
+    });
     return done(c.json(result));
   });
   return app;
