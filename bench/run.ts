@@ -4,11 +4,15 @@ import {readFile, writeFile} from "node:fs/promises";
 import {cpus, totalmem} from "node:os";
 import {markdownRow, tableHeader, type BenchResult} from "./harness.js";
 import {registryBench} from "./registry.bench.js";
+import {pagesBench} from "./pages.bench.js";
 import {rfmBench} from "./rfm.bench.js";
+import {scoringBench} from "./scoring.bench.js";
 
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ["rfm", () => rfmBench()],
-  ["registry", () => registryBench()]
+  ["registry", () => registryBench()],
+  ["scoring", () => scoringBench()],
+  ["pages", () => pagesBench()]
 ];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
