@@ -11,7 +11,9 @@ describeWith("chromium", "the operations page", () => {
   let browser: Browser;
   beforeAll(async () => {
     await ensureBuiltSite();
-    server = await startTestServer({GRAFENO_DIST: "dist", JOBS_POLL_MS: "200"});
+    // A backup key as production would have it (the embedded default generates one; a PostgreSQL server does not).
+    const backupKey = `b1:${Buffer.alloc(32, 7).toString("base64")}`;
+    server = await startTestServer({GRAFENO_DIST: "dist", JOBS_POLL_MS: "200", BACKUP_KEY: backupKey});
     browser = await launchBrowser();
   }, 300_000);
   afterAll(async () => {
