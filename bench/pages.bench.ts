@@ -1,14 +1,8 @@
 // First chart on screen: for each analyst page, the time from navigation to its first chart (or table) being
 // visible in Chromium on loopback, next to the sign-in page (no data, no chart) loaded in the same run.
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
-import {loadConfig} from "../api/config.js";
-import {createLogger} from "../api/logger.js";
-import {listen, openRuntime} from "../api/server.js";
 import {createAdministrator} from "../api/users.js";
 import {launchBrowser} from "../test/helpers/browser.js";
-import {freePort} from "../test/helpers/server.js";
+import {startTestServer} from "../test/helpers/server.js";
 import {ensureBuiltSite} from "../test/helpers/site.js";
 import {measure, type BenchResult} from "./harness.js";
 
@@ -24,18 +18,9 @@ const pages: [string, string][] = [
 
 export async function pagesBench(): Promise<BenchResult[]> {
   await ensureBuiltSite();
-  const dataDir = await mkdtemp(join(tmpdir(), "bench-pages-"));
-  const config = loadConfig({
-    ...process.env,
-    PORT: String(await freePort()),
-    GRAFENO_DATA_DIR: dataDir,
-    BETTER_AUTH_SECRET: "bench-secret-bench-secret-bench-secret-00",
-    LOG_LEVEL: "silent",
-    SIGN_IN_RATE_LIMIT: "1000/60"
-  });
-  const runtime = await openRuntime(config, createLogger("silent"), {dataDir: "memory://"});
-  const server = await listen(runtime);
-  await createAdministrator(runtime, {email: "bench@example.com", name: "Bench", password: "bench password 1"});
+  // The product exactly as the browser tests start it: a free port, a fresh embedded database.
+  const server = await startTestServer({GRAFENO_DIST: "dist", SIGN_IN_RATE_LIMIT: "1000/60"});
+  await createAdministrator(server.runtime, {email: "bench@example.com", name: "Bench", password: "bench password 1"});
   const browser = await launchBrowser();
   const context = await browser.newContext({viewport: {width: 1440, height: 900}});
   await context.request.post(`${server.url}/api/auth/sign-in/email`, {
@@ -63,6 +48,5 @@ export async function pagesBench(): Promise<BenchResult[]> {
   }
   await browser.close();
   await server.close();
-  await rm(dataDir, {recursive: true, force: true});
   return results;
 }

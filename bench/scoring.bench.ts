@@ -1,17 +1,11 @@
 // Scoring: throughput of the scoring function on uploaded transactions (next to the same aggregation in DuckDB),
 // and the API's p99 latency at a fixed request rate on loopback (next to /api/health at the same rate).
 import {DuckDBInstance} from "@duckdb/node-api";
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
 import {ModelRegistry} from "../api/model-registry.js";
 import {scoreCustomers} from "../api/scoring.js";
 import {createAdministrator} from "../api/users.js";
-import {loadConfig} from "../api/config.js";
-import {createLogger} from "../api/logger.js";
-import {listen, openRuntime} from "../api/server.js";
 import {createRandom} from "../loaders/random.js";
-import {freePort} from "../test/helpers/server.js";
+import {startTestServer} from "../test/helpers/server.js";
 import {measure, type BenchResult, type Measurement} from "./harness.js";
 
 const DAY = 86_400_000;
@@ -82,18 +76,9 @@ export async function scoringBench(): Promise<BenchResult[]> {
   connection.closeSync();
 
   // The API on loopback: an analyst's session, 500 transactions per request, 20 requests a second.
-  const dataDir = await mkdtemp(join(tmpdir(), "bench-api-"));
-  const config = loadConfig({
-    ...process.env,
-    PORT: String(await freePort()),
-    GRAFENO_DATA_DIR: dataDir,
-    BETTER_AUTH_SECRET: "bench-secret-bench-secret-bench-secret-00",
-    LOG_LEVEL: "silent",
-    SIGN_IN_RATE_LIMIT: "1000/60"
-  });
-  const runtime = await openRuntime(config, createLogger("silent"), {dataDir: "memory://"});
-  const server = await listen(runtime);
-  await createAdministrator(runtime, {email: "bench@example.com", name: "Bench", password: "bench password 1"});
+  // The product exactly as the browser tests start it: a free port, a fresh embedded database.
+  const server = await startTestServer({GRAFENO_DIST: "dist", SIGN_IN_RATE_LIMIT: "1000/60"});
+  await createAdministrator(server.runtime, {email: "bench@example.com", name: "Bench", password: "bench password 1"});
   const signIn = await fetch(`${server.url}/api/auth/sign-in/email`, {
     method: "POST",
     headers: {"content-type": "application/json", origin: server.url},
@@ -117,7 +102,6 @@ export async function scoringBench(): Promise<BenchResult[]> {
   const apiP99 = await atFixedRate(score, 20, 200);
   const healthP99 = await atFixedRate(health, 20, 200);
   await server.close();
-  await rm(dataDir, {recursive: true, force: true});
   return [
     {
       name: "Scoring function (RFM, scores, cluster, P(alive), CLV)",

@@ -48,6 +48,16 @@ export function scoringCaller({sql, auth, clock}: Services): MiddlewareHandler<S
   };
 }
 
+/** Every scoring call is an audited act: who (a person, or the person who issued the API key), what, how much. */
+function auditScoring(services: Services, caller: Caller, detail: {[key: string]: string | number}) {
+  return audit(services.sql, {
+    action: "model.scored",
+    actorId: caller.kind === "user" ? caller.id : caller.createdBy,
+    detail: {...detail, via: caller.kind, apiKey: caller.kind === "api-key" ? caller.id : null},
+    at: services.clock.now()
+  });
+}
+
 function rowErrors(c: Context, errors: RowError[]) {
   return c.json({error: "invalid_rows", count: errors.length, rows: errors.slice(0, 200)}, 400);
 }
@@ -122,19 +132,11 @@ export function scoreRoutes(services: Services, models: ModelRegistry, metrics: 
         return done(c.json({error: "model_unavailable", message: error.message}, 503));
       throw error;
     }
-    const caller = c.get("caller");
-    await audit(services.sql, {
-      action: "model.scored",
-      actorId: caller.kind === "user" ? caller.id : caller.createdBy,
-      detail: {
-        endpoint: "customers",
-        via: caller.kind,
-        apiKey: caller.kind === "api-key" ? caller.id : null,
-        rows,
-        customers: result.customers.length,
-        ...result.modelVersions
-      },
-      at: services.clock.now()
+    await auditScoring(services, c.get("caller"), {
+      endpoint: "customers",
+      rows,
+      customers: result.customers.length,
+      ...result.modelVersions
     });
     if ((c.req.header("accept") ?? "").includes("text/csv")) {
       return done(
@@ -174,19 +176,7 @@ export function scoreRoutes(services: Services, models: ModelRegistry, metrics: 
       if (error instanceof BillConflict) return done(c.json({error: "conflict", message: error.message}, 409));
       throw error;
     }
-    const caller = c.get("caller");
-    await audit(services.sql, {
-      action: "model.scored",
-      actorId: caller.kind === "user" ? caller.id : caller.createdBy,
-      detail: {
-        endpoint: "bills",
-        via: caller.kind,
-        apiKey: caller.kind === "api-key" ? caller.id : null,
-        rows,
-        model: result.modelVersion
-      },
-      at: services.clock.now()
-    });
+    await auditScoring(services, c.get("caller"), {endpoint: "bills", rows, model: result.modelVersion});
     return done(c.json(result));
   });
   return app;
