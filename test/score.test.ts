@@ -176,6 +176,26 @@ describe("the scoring API", () => {
     expect(row.key_hash).not.toContain(key.slice(3, 20));
   });
 
+  it("is described in the OpenAPI document, with its limits and both ways to authenticate", async () => {
+    const doc = await (await fetch(`${server.url}/api/openapi.json`)).json();
+    for (const path of [
+      "/score/customers",
+      "/score/bills",
+      "/api-keys",
+      "/api-keys/{id}",
+      "/metrics",
+      "/datasets/{name}/{table}"
+    ]) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
+    expect(doc.paths["/score/customers"].post.summary).toContain("200000 rows");
+    expect(doc.paths["/score/customers"].post.security).toEqual([{session: []}, {apiKey: []}]);
+    expect(Object.keys(doc.paths["/score/customers"].post.requestBody.content)).toEqual([
+      "application/json",
+      "text/csv"
+    ]);
+  });
+
   it("records every scoring call in the audit log and in the Prometheus metrics", async () => {
     const [{n}] = await server.runtime.db.sql`SELECT count(*)::int AS n FROM audit_log WHERE action = 'model.scored'`;
     expect(n).toBeGreaterThanOrEqual(4);

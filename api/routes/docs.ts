@@ -7,6 +7,7 @@ import {z, type OpenAPIHono} from "@hono/zod-openapi";
 import type {Env} from "hono";
 import {body, ErrorSchema, json, signedIn} from "../openapi.js";
 import {exportTable} from "../spreadsheet.js";
+import {describeScoring} from "./scoring-docs.js";
 
 const swaggerDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 const assets: Record<string, string> = {
@@ -116,6 +117,7 @@ function describeOthers<E extends Env>(api: OpenAPIHono<E>): void {
 
 export function mountDocs<E extends Env>(api: OpenAPIHono<E>): void {
   describeOthers(api);
+  describeScoring(api);
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
     info: {
