@@ -4,7 +4,7 @@ import {tableFromIPC} from "apache-arrow";
 import ExcelJS from "exceljs";
 import type {Browser, BrowserContext} from "playwright-core";
 import {afterAll, beforeAll, expect, it} from "vitest";
-import {foreignRequests, launchBrowser, screenshot, watchedPage} from "./helpers/browser.js";
+import {expectWellBehaved, launchBrowser, screenshot, watchedPage} from "./helpers/browser.js";
 import {describeWith} from "./helpers/services.js";
 import {startTestServer, type TestServer} from "./helpers/server.js";
 import {signedInContext} from "./helpers/session.js";
@@ -60,20 +60,11 @@ describeWith("chromium", "analyst pages in a real browser", () => {
         storageState: await context.storageState()
       });
       for (const [path, ready] of pages) {
-        const {page, requests, errors} = await open(narrow, `${server.url}${path}`);
+        const watched = await watchedPage(narrow, `${server.url}${path}`);
+        const {page} = watched;
         await page.locator(ready).first().waitFor({timeout: 20_000});
         await page.waitForLoadState("networkidle");
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
-        expect(errors, path).toEqual([]);
-        expect(foreignRequests(requests, server.url), path).toEqual([]);
-        const unlabelled = await page.evaluate(
-          () =>
-            [...document.querySelectorAll("main input, main select")].filter(
-              (el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label")
-            ).length
-        );
-        expect(unlabelled, `${path}: inputs without a label`).toBe(0);
+        await expectWellBehaved(watched, server.url, `${path} at ${width}px`);
         await screenshot(page, `${path === "/" ? "home" : path.slice(1)}-${width}`);
         await page.close();
       }

@@ -4,7 +4,7 @@
 import {readFile} from "node:fs/promises";
 import type {Browser, BrowserContext} from "playwright-core";
 import {afterAll, beforeAll, expect, it} from "vitest";
-import {foreignRequests, launchBrowser, screenshot, watchedPage} from "./helpers/browser.js";
+import {expectWellBehaved, launchBrowser, screenshot, watchedPage} from "./helpers/browser.js";
 import {describeWith} from "./helpers/services.js";
 import {startTestServer, type TestServer} from "./helpers/server.js";
 import {signedInContext} from "./helpers/session.js";
@@ -268,21 +268,12 @@ describeWith("chromium", "accounts and LGPD pages in a real browser", () => {
       });
       const anonymous = await browser.newContext({viewport: {width, height: 900}});
       for (const [path, ready, session] of pages) {
-        const {page, requests, errors} = await open(session ? signedIn : anonymous, `${server.url}${path}`);
+        const watched = await watchedPage(session ? signedIn : anonymous, `${server.url}${path}`);
+        const {page} = watched;
         await page.locator(ready).first().waitFor({timeout: 20_000});
         await page.waitForLoadState("networkidle");
         expect(new URL(page.url()).pathname, path).toBe(path);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
-        expect(errors, path).toEqual([]);
-        expect(foreignRequests(requests, server.url), path).toEqual([]);
-        const unlabelled = await page.evaluate(
-          () =>
-            [...document.querySelectorAll("main input, main select, main textarea")].filter(
-              (el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label")
-            ).length
-        );
-        expect(unlabelled, `${path}: inputs without a label`).toBe(0);
+        await expectWellBehaved(watched, server.url, `${path} at ${width}px`);
         if (session) expect(await page.locator(".user-menu").getByRole("button", {name: "Sign out"}).count()).toBe(1);
         await screenshot(page, `${path.slice(1).replace("/", "-")}-${width}`);
         await page.close();

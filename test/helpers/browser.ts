@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core, with every request the page makes recorded.
 import {mkdir} from "node:fs/promises";
 import {chromium, type Browser, type BrowserContext, type Page} from "playwright-core";
+import {expect} from "vitest";
 import {chromiumPath} from "./services.js";
 
 export async function launchBrowser(): Promise<Browser> {
@@ -51,4 +52,26 @@ export function foreignRequests(requests: string[], origin: string): string[] {
   return requests.filter(
     (url) => !url.startsWith("data:") && !url.startsWith("blob:") && new URL(url).origin !== origin
   );
+}
+
+/**
+ * What every page must hold to, checked once its first view is drawn: no horizontal overflow, no console errors,
+ * nothing requested outside the origin, every input labelled.
+ */
+export async function expectWellBehaved(
+  {page, requests, consoleErrors}: WatchedPage,
+  origin: string,
+  label: string
+): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${label}: horizontal overflow`).toBeLessThanOrEqual(0);
+  expect(consoleErrors, label).toEqual([]);
+  expect(foreignRequests(requests, origin), label).toEqual([]);
+  const unlabelled = await page.evaluate(
+    () =>
+      [...document.querySelectorAll("main input, main select, main textarea")].filter(
+        (el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute("aria-label")
+      ).length
+  );
+  expect(unlabelled, `${label}: inputs without a label`).toBe(0);
 }
