@@ -24,6 +24,10 @@ describeWith("chromium", "the operations page", () => {
   it("lets an administrator schedule a backup, run one now, and see it complete in the list", async () => {
     const context = await signedInContext(browser, server);
     const {page, consoleErrors} = await watchedPage(context, `${server.url}/admin/operations`);
+    // The page fills the form from the server first; editing before that would be overwritten.
+    await expect
+      .poll(async () => page.locator("#schedule-status").textContent(), {timeout: 10_000})
+      .toMatch(/backups are off|Next backup/);
     await page.getByLabel("Every (hours)").fill("24");
     await page.getByLabel("At (HH:MM, UTC)").fill("03:00");
     await page.getByLabel("Scheduled backups on").check();
