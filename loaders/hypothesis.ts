@@ -2,6 +2,7 @@
 // from the distribution functions of statistics-distributions.ts (no statistics library involved), and
 // plainReading (statistics-reading.ts) to turn a result into one sentence for analysts.
 
+import {ascendingOrder} from "./radix-sort.js";
 import {chiSquareSf, studentTTwoSidedP} from "./statistics-distributions.js";
 
 export {
@@ -145,19 +146,64 @@ export function welchTTest(a: readonly number[], b: readonly number[]): WelchRes
 }
 
 /** Ranks 1..n with ties given their average rank, and the sizes of the tie groups (for tie corrections). */
-export function averageRanks(values: readonly number[]): {ranks: number[]; ties: number[]} {
-  const order = values.map((_, i) => i).sort((i, j) => values[i] - values[j] || i - j);
-  const ranks = new Array<number>(values.length);
+export function averageRanks(values: ArrayLike<number>): {ranks: Float64Array; ties: number[]} {
+  const input = values instanceof Float64Array ? values : Float64Array.from(values);
+  const n = input.length;
+  const ranks = new Float64Array(n);
   const ties: number[] = [];
-  for (let start = 0; start < order.length;) {
+  const range = wholeRange(input);
+  if (range) {
+    // Whole numbers over a narrow range: each value's average rank from the counts below it.
+    const counts = new Int32Array(range.max - range.min + 1);
+    for (let i = 0; i < n; i++) counts[input[i] - range.min]++;
+    const rankOf = new Float64Array(counts.length);
+    for (let v = 0, below = 0; v < counts.length; v++) {
+      rankOf[v] = (2 * below + 1 + counts[v]) / 2;
+      if (counts[v] > 1) ties.push(counts[v]);
+      below += counts[v];
+    }
+    for (let i = 0; i < n; i++) ranks[i] = rankOf[input[i] - range.min];
+    return {ranks, ties};
+  }
+  // Otherwise the order of a radix sort, walked once to give each run of equal values its average rank.
+  const order = ascendingOrder(input);
+  for (let start = 0; start < n;) {
     let end = start + 1;
-    while (end < order.length && values[order[end]] === values[order[start]]) end++;
+    while (end < n && input[order[end]] === input[order[start]]) end++;
     const rank = (start + 1 + end) / 2;
     for (let k = start; k < end; k++) ranks[order[k]] = rank;
     if (end - start > 1) ties.push(end - start);
     start = end;
   }
   return {ranks, ties};
+}
+
+/** min and max when every value is a whole number and the range is not much wider than the count; else null. */
+function wholeRange(values: Float64Array): {min: number; max: number} | null {
+  const n = values.length;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || Object.is(v, -0)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return n >= 1024 && max - min <= 4 * n ? {min, max} : null;
+}
+
+/**
+ * The values in ascending order. Whole numbers over a range not much wider than their count (days, counts) are
+ * counted into place in linear time; anything else goes through the native sort.
+ */
+export function sortedCopy(values: Float64Array): Float64Array {
+  const range = wholeRange(values);
+  if (!range) return values.slice().sort();
+  const counts = new Int32Array(range.max - range.min + 1);
+  for (let i = 0; i < values.length; i++) counts[values[i] - range.min]++;
+  const out = new Float64Array(values.length);
+  for (let v = 0, k = 0; v < counts.length; v++) out.fill(v + range.min, k, (k += counts[v]));
+  return out;
 }
 
 export interface KruskalWallisResult {

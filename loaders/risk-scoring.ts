@@ -1,13 +1,15 @@
 // Scores the installments still open at the observation date with the saved risk model (through predictRisk, the
 // function the scoring API uses) and ranks payers and bills by predicted late-payment risk.
 import {maskDocument} from "./documents.js";
-import type {RegistrySource} from "./source.js";
+import {valueAt} from "./column-read.js";
+import {readColumns, type RegistrySource} from "./source.js";
 import {DAY_MS, riskOutcomes, riskRows, type RiskData, type RiskRow} from "./risk-features.js";
 import {predictRisk, type RiskScorer} from "./risk-models.js";
 import {isoDate} from "./registry-schema.js";
 
 export interface OpenScore {
-  row: RiskRow;
+  /** Where the installment is and what it is worth (a RiskRow has all of it). */
+  row: Pick<RiskRow, "bill_id" | "participant_id" | "payer_id" | "registered_ms" | "due_day" | "value">;
   /** P(late30) predicted from the features known when the bill was registered. */
   risk: number;
 }
@@ -32,18 +34,32 @@ export interface PartyCard {
   person_type: string;
 }
 
-export async function readPartyCards(source: RegistrySource): Promise<Map<string, PartyCard>> {
+/** Cards of the given parties (all when absent), read from the source's columns. */
+export async function readPartyCards(
+  source: RegistrySource,
+  only?: ReadonlySet<string>
+): Promise<Map<string, PartyCard>> {
+  const names = ["party_id", "name", "document", "uf", "segment", "person_type"] as const;
+  const c = await readColumns(source, "parties", names);
   const cards = new Map<string, PartyCard>();
-  for await (const p of source.rows<PartyCard & {party_id: string}>("parties")) {
-    cards.set(p.party_id, {
-      name: p.name,
-      document: maskDocument(p.document),
-      uf: p.uf,
-      segment: p.segment,
-      person_type: p.person_type
+  for (let i = 0; i < c.party_id.length; i++) {
+    const id = String(valueAt(c.party_id, i));
+    if (only && !only.has(id)) continue;
+    const text = (name: (typeof names)[number]) => String(valueAt(c[name], i));
+    cards.set(id, {
+      name: text("name"),
+      document: maskDocument(text("document")),
+      uf: text("uf"),
+      segment: text("segment"),
+      person_type: text("person_type")
     });
   }
   return cards;
+}
+
+/** The payers of the scored installments, to read only their cards. */
+export function scoredPayers(scores: readonly OpenScore[]): Set<string> {
+  return new Set(scores.map((s) => s.row.payer_id));
 }
 
 interface Exposure {
@@ -147,7 +163,7 @@ export function riskiestBills(
   participantNames: ReadonlyMap<string, string>,
   limit = 500
 ): BillRisk[] {
-  const byBill = new Map<string, {row: RiskRow; exposure: Exposure}>();
+  const byBill = new Map<string, {row: OpenScore["row"]; exposure: Exposure}>();
   for (const s of scores) {
     const entry = byBill.get(s.row.bill_id);
     byBill.set(s.row.bill_id, {row: s.row, exposure: accumulate(entry?.exposure, s)});

@@ -50,6 +50,15 @@ export function lateRateByGroupTest(
     if (outcome.late30) entry.late++;
     else entry.onTime++;
   }
+  return lateRateTestFromCounts(counts, by, alpha);
+}
+
+/** The late-rate test from late and on-time counts per group (the columnar loaders count them themselves). */
+export function lateRateTestFromCounts(
+  counts: ReadonlyMap<string, {late: number; onTime: number}>,
+  by: BreakdownKey,
+  alpha = 0.05
+): LateRateTest {
   const groups = [...counts.keys()].sort();
   const late = groups.map((g) => counts.get(g)!.late);
   const onTime = groups.map((g) => counts.get(g)!.onTime);
@@ -102,7 +111,16 @@ export function valueByKindTest(
     const k = kinds.indexOf(bill.kind);
     if (k >= 0) logs[k].push(Math.log(bill.value));
   }
-  const result = welchTTest(logs[0], logs[1]);
+  return valueByKindFromLogs(logs, alpha, kinds);
+}
+
+/** The value-by-kind test from the log values of each kind's bills. */
+export function valueByKindFromLogs(
+  logs: readonly [ArrayLike<number>, ArrayLike<number>],
+  alpha = 0.05,
+  kinds: readonly [string, string] = ["goods", "services"]
+): ValueByKindTest {
+  const result = welchTTest(Array.from(logs[0]), Array.from(logs[1]));
   return {
     groups: [kinds[0], kinds[1]],
     n: [logs[0].length, logs[1].length],

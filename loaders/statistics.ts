@@ -2,7 +2,7 @@
 // statistics (statistics-registry.ts) and the analyst questions answered by hypothesis tests
 // (statistics-questions.ts). Pure, deterministic functions of their inputs.
 
-import {averageRanks} from "./hypothesis.js";
+import {averageRanks, sortedCopy} from "./hypothesis.js";
 import {quantileSorted} from "./scores.js";
 
 export * from "./statistics-registry.js";
@@ -33,10 +33,11 @@ export interface Description {
  * count, mean, sample sd, quantiles (linear interpolation, as numpy and pandas), skewness and excess kurtosis of
  * the finite values. Skewness and kurtosis of a constant sample are undefined (null; NaN in pandas 3).
  */
-export function describe(values: readonly (number | null | undefined)[]): Description {
-  const xs: number[] = [];
-  for (const v of values) if (typeof v === "number" && Number.isFinite(v)) xs.push(v);
-  const n = xs.length;
+export function describe(values: ArrayLike<number | null | undefined>): Description {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) n++;
+  const xs = new Float64Array(n);
+  for (let i = 0, k = 0; i < values.length; i++) if (Number.isFinite(values[i])) xs[k++] = values[i] as number;
   const missing = values.length - n;
   if (n === 0) {
     return {
@@ -46,7 +47,7 @@ export function describe(values: readonly (number | null | undefined)[]): Descri
       ...{skewness: null, kurtosis: null}
     };
   }
-  const sorted = Float64Array.from(xs).sort();
+  const sorted = sortedCopy(xs);
   let sum = 0;
   for (const x of xs) sum += x;
   const mean = sum / n;
@@ -123,8 +124,8 @@ function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
 
 /** Pearson or Spearman (Pearson on average ranks) correlation of two columns over their complete pairs. */
 export function correlation(
-  x: readonly number[],
-  y: readonly number[],
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
   method: CorrelationMethod = "pearson"
 ): {r: number | null; n: number} {
   if (x.length !== y.length) throw new RangeError(`correlation: columns of length ${x.length} and ${y.length}`);
@@ -145,17 +146,28 @@ export function correlation(
  * draw it directly), rows in column order. Columns must have equal lengths; non-finite values drop their pair.
  */
 export function correlationMatrix(
-  columns: Readonly<Record<string, readonly number[]>>,
+  columns: Readonly<Record<string, ArrayLike<number>>>,
   method: CorrelationMethod = "pearson"
 ): CorrelationCell[] {
   const names = Object.keys(columns);
   const cells: CorrelationCell[] = [];
   const cache = new Map<string, {r: number | null; n: number}>();
+  // Complete columns (the usual case) have the same pairs for every cell: rank each column once, not per pair.
+  const length = names.length ? columns[names[0]].length : 0;
+  const complete = names.every(
+    (name) => columns[name].length === length && Array.prototype.every.call(columns[name], Number.isFinite)
+  );
+  const ranked =
+    complete && method === "spearman"
+      ? Object.fromEntries(names.map((name) => [name, averageRanks(columns[name]).ranks]))
+      : null;
+  const pair = (x: string, y: string) =>
+    ranked ? {r: pearson(ranked[x], ranked[y]), n: ranked[x].length} : correlation(columns[x], columns[y], method);
   names.forEach((x, i) =>
     names.forEach((y, j) => {
       const key = i <= j ? `${i},${j}` : `${j},${i}`;
       let value = cache.get(key);
-      if (!value) cache.set(key, (value = correlation(columns[x], columns[y], method)));
+      if (!value) cache.set(key, (value = pair(x, y)));
       // A column with itself correlates perfectly unless it is constant or nearly empty.
       cells.push({x, y, r: i === j && value.r !== null ? 1 : value.r, n: value.n});
     })

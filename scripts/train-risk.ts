@@ -8,7 +8,7 @@ import {existsSync, statSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {defaultModelDir, logExperiment, saveComparison, saveModel} from "../loaders/model-store.js";
-import {registryContext} from "../loaders/registry-context.js";
+import {registryRows} from "../loaders/registry-context.js";
 import {readGeneratorTruth, type GeneratorTruth} from "../loaders/risk-evaluation.js";
 import {readRiskParties, riskDataFrom} from "../loaders/risk-features.js";
 import {RISK_MODEL_NAME, trainRiskModel, type RunRecord} from "../loaders/risk-training.js";
@@ -41,7 +41,7 @@ export async function trainRiskModels(
   const seed = parseSeed(argv, env);
   const dir = env.GRAFENO_MODEL_DIR ?? defaultModelDir;
   const started = performance.now();
-  const ctx = await registryContext(env);
+  const ctx = await registryRows(env);
   const data = riskDataFrom(ctx.bills, ctx.installments, await readRiskParties(ctx.source));
   const truthDir = truthDirectory(env);
   const truth: GeneratorTruth | undefined = truthDir ? await readGeneratorTruth(truthDir) : undefined;

@@ -4,19 +4,20 @@ import {tableFromArrays} from "apache-arrow";
 import {emitArrow, progress} from "../../loaders/emit.js";
 import {createRandom} from "../../loaders/random.js";
 import {registryContext} from "../../loaders/registry-context.js";
-import {billFeatures} from "../../loaders/statistics.js";
-
+import {frameBillFeatures} from "../../loaders/registry-frame-stats.js";
+import {BILL_KINDS} from "../../loaders/registry-schema.js";
 const limit = 20_000;
 const ctx = await registryContext();
-const features = billFeatures(ctx.bills, ctx.installments);
-const kindOf = new Map(ctx.bills.map((b) => [b.bill_id, b.kind]));
-const sample = features.length <= limit ? features : createRandom(42).shuffle([...features]).slice(0, limit);
-progress("bill-sample", `${sample.length} of ${features.length} bills`);
+const features = frameBillFeatures(ctx.frame);
+const n = ctx.frame.bills.length;
+const all = Array.from({length: n}, (_, b) => b);
+const sample = n <= limit ? all : createRandom(42).shuffle(all).slice(0, limit);
+progress("bill-sample", `${sample.length} of ${n} bills`);
 await emitArrow(
   tableFromArrays({
-    value: Float64Array.from(sample, (f) => f.value),
-    installments: Int32Array.from(sample, (f) => f.installments),
-    tenor_days: Float64Array.from(sample, (f) => f.tenor_days ?? NaN),
-    kind: sample.map((f) => kindOf.get(f.bill_id) ?? "unknown")
+    value: Float64Array.from(sample, (b) => features.value[b]),
+    installments: Int32Array.from(sample, (b) => features.installments[b]),
+    tenor_days: Float64Array.from(sample, (b) => features.tenorDays[b]),
+    kind: sample.map((b) => BILL_KINDS[ctx.frame.bills.kind[b]] ?? "unknown")
   })
 );

@@ -2,12 +2,12 @@
 import {tableFromArrays} from "apache-arrow";
 import {emitArrow, progress} from "../../loaders/emit.js";
 import {registryContext} from "../../loaders/registry-context.js";
-import {breakdown, type BreakdownKey} from "../../loaders/statistics.js";
-
+import {billGroups, frameBreakdown} from "../../loaders/registry-frame-stats.js";
+import type {BreakdownKey} from "../../loaders/statistics.js";
 const ctx = await registryContext();
 const keys: BreakdownKey[] = ["participant", "kind", "state", "uf", "segment"];
 const rows = keys.flatMap((by) =>
-  breakdown(ctx.bills, ctx.outcomes, by, {parties: ctx.parties}).map((r) => ({
+  frameBreakdown(ctx.frame, ctx.outcomes, billGroups(ctx.frame, by)).map((r) => ({
     by,
     ...r,
     label: by === "participant" ? (ctx.participantNames.get(r.group) ?? r.group) : r.group

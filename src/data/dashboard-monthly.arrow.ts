@@ -3,28 +3,15 @@
 import {tableFromArrays} from "apache-arrow";
 import {emitArrow, progress} from "../../loaders/emit.js";
 import {registryContext} from "../../loaders/registry-context.js";
-import {monthlySeries, type InstallmentOutcome} from "../../loaders/statistics.js";
-
+import {billGroups, crossGroups, frameMonthly} from "../../loaders/registry-frame-stats.js";
 const ctx = await registryContext();
-const billOf = new Map(ctx.bills.map((b) => [b.bill_id, b]));
-const groups = new Map<string, {bills: typeof ctx.bills; outcomes: InstallmentOutcome[]}>();
-const group = (participant: string, kind: string) => {
-  const key = `${participant}\t${kind}`;
-  let g = groups.get(key);
-  if (!g) groups.set(key, (g = {bills: [], outcomes: []}));
-  return g;
-};
-for (const b of ctx.bills) group(b.participant_id, b.kind).bills.push(b);
-for (const o of ctx.outcomes) {
-  const b = billOf.get(o.bill_id);
-  if (b) group(b.participant_id, b.kind).outcomes.push(o);
-}
-const rows = [...groups].flatMap(([key, g]) => {
-  const [participant, kind] = key.split("\t");
-  return monthlySeries(g.bills, g.outcomes).map((m) => ({participant, kind, ...m}));
+const groups = crossGroups(billGroups(ctx.frame, "participant"), billGroups(ctx.frame, "kind"));
+const rows = frameMonthly(ctx.frame, ctx.outcomes, groups).flatMap((series, g) => {
+  const [participant, kind] = groups.names[g].split("\t");
+  return series.map((m) => ({participant, kind, ...m}));
 });
 rows.sort((a, b) => a.month.localeCompare(b.month) || a.participant.localeCompare(b.participant) || a.kind.localeCompare(b.kind));
-progress("dashboard-monthly", `${ctx.bills.length} bills, ${ctx.outcomes.length} installments → ${rows.length} rows`);
+progress("dashboard-monthly", `${ctx.frame.bills.length} bills, ${ctx.frame.installments.length} installments → ${rows.length} rows`);
 await emitArrow(
   tableFromArrays({
     month: Float64Array.from(rows, (r) => Date.parse(`${r.month}-01T00:00:00Z`)),

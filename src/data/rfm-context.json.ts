@@ -14,7 +14,7 @@ process.stdout.write(
     observationDate: new Date(ctx.observationDate).toISOString().slice(0, 10),
     windowStart: new Date(ctx.observationDate - (windowDays - 1) * DAY_MS).toISOString().slice(0, 10),
     windowDays,
-    events: ctx.events.length,
+    events: ctx.columns.customer.length,
     modelVersion: model.modelVersion
   })
 );

@@ -4,11 +4,12 @@ import {analysisContext} from "../../loaders/analysis-context.js";
 import {emitArrow, progress} from "../../loaders/emit.js";
 
 const ctx = await analysisContext();
-progress("rfm-events", `${ctx.events.length} events of ${ctx.entity}s`);
+const {customer, customers, time, amount} = ctx.columns;
+progress("rfm-events", `${customer.length} events of ${ctx.entity}s`);
 await emitArrow(
   tableFromArrays({
-    customer: ctx.events.map((e) => e.customer),
-    date: Float64Array.from(ctx.events, (e) => +e.date),
-    amount: Float64Array.from(ctx.events, (e) => e.amount)
+    customer: Array.from(customer, (c) => customers[c]),
+    date: time,
+    amount
   })
 );

@@ -4,16 +4,14 @@ import {tableFromArrays} from "apache-arrow";
 import {emitArrow, progress} from "../../loaders/emit.js";
 import {loadModel} from "../../loaders/model-store.js";
 import {registryContext} from "../../loaders/registry-context.js";
-import {riskDataFrom} from "../../loaders/risk-features.js";
-import {readPartyCards, riskiestBills, scoreOpenInstallments} from "../../loaders/risk-scoring.js";
+import {riskTables} from "../../loaders/risk-tables.js";
 import {RISK_MODEL_NAME, type RiskModelArtifact} from "../../loaders/risk-training.js";
 
 const model = await loadModel<RiskModelArtifact>(RISK_MODEL_NAME);
 const ctx = await registryContext();
-const cards = await readPartyCards(ctx.source);
-const scores = scoreOpenInstallments(model, riskDataFrom(ctx.bills, ctx.installments, cards), ctx.observationDate);
-const b = riskiestBills(scores, cards, ctx.participantNames);
-progress("risk-bills", `${scores.length} open installments scored with ${model.modelVersion}`);
+const tables = await riskTables(ctx, model);
+const b = tables.bills;
+progress("risk-bills", `${tables.scored} open installments scored with ${model.modelVersion}`);
 await emitArrow(
   tableFromArrays({
     bill_id: b.map((x) => x.bill_id),

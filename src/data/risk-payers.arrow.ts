@@ -4,16 +4,14 @@ import {tableFromArrays} from "apache-arrow";
 import {emitArrow, progress} from "../../loaders/emit.js";
 import {loadModel} from "../../loaders/model-store.js";
 import {registryContext} from "../../loaders/registry-context.js";
-import {riskDataFrom} from "../../loaders/risk-features.js";
-import {readPartyCards, riskiestPayers, scoreOpenInstallments} from "../../loaders/risk-scoring.js";
+import {riskTables} from "../../loaders/risk-tables.js";
 import {RISK_MODEL_NAME, type RiskModelArtifact} from "../../loaders/risk-training.js";
 
 const model = await loadModel<RiskModelArtifact>(RISK_MODEL_NAME);
 const ctx = await registryContext();
-const cards = await readPartyCards(ctx.source);
-const scores = scoreOpenInstallments(model, riskDataFrom(ctx.bills, ctx.installments, cards), ctx.observationDate);
-const p = riskiestPayers(scores, cards);
-progress("risk-payers", `${scores.length} open installments scored with ${model.modelVersion}`);
+const tables = await riskTables(ctx, model);
+const p = tables.payers;
+progress("risk-payers", `${tables.scored} open installments scored with ${model.modelVersion}`);
 await emitArrow(
   tableFromArrays({
     payer_id: p.map((x) => x.payer_id),
