@@ -1,6 +1,6 @@
 // What every analysis loader needs first: the source, the customer entity, the observation date, the events,
 // and who each customer is (name and masked document, never the full document).
-import {valueAt} from "./column-read.js";
+import {rowsMatching, valueAt} from "./column-read.js";
 import {parseEntity, type CustomerEntity} from "./customer-events.js";
 import {maskDocument} from "./documents.js";
 import {progress} from "./emit.js";
@@ -23,7 +23,8 @@ export interface AnalysisContext {
   readonly events: PurchaseEvent[];
   /** Customers dictionary-encoded in order of first appearance, as encodeEvents(billEvents(bills)) gives. */
   columns: EventColumns;
-  directory: Map<string, Customer>;
+  /** Names and masked documents of the customers, read from the source on first call. */
+  directory(): Promise<Map<string, Customer>>;
 }
 
 /** GRAFENO_OBSERVATION_DATE (YYYY-MM-DD), else the last registration day in the data: never "today". */
@@ -58,10 +59,9 @@ export async function customerDirectory(
     entity === "participant" ? ["participants", "participant_id", "cnpj"] : ["parties", "party_id", "document"];
   const columns = await readColumns(source, table, [id, "name", document]);
   const directory = new Map<string, Customer>();
-  for (let i = 0; i < columns[id].length; i++) {
-    const key = String(valueAt(columns[id], i));
-    if (only && !only.has(key)) continue;
-    directory.set(key, {
+  const rows = only ? rowsMatching(columns[id], only) : Array.from({length: columns[id].length}, (_, i) => i);
+  for (const i of rows) {
+    directory.set(String(valueAt(columns[id], i)), {
       name: String(valueAt(columns.name, i)),
       document: maskDocument(String(valueAt(columns[document], i)))
     });
@@ -110,8 +110,8 @@ export async function analysisContext(env: NodeJS.ProcessEnv = process.env): Pro
   const frame = await registryFrame(source, {env, onProgress: (step) => progress("registry", step)});
   const columns = frameEvents(frame, entity);
   const observationDate = analysisDate(env.GRAFENO_OBSERVATION_DATE, columns.time);
-  const directory = await customerDirectory(source, entity, new Set(columns.customers));
   let events: PurchaseEvent[] | undefined;
+  let directory: Promise<Map<string, Customer>> | undefined;
   return {
     source,
     entity,
@@ -120,6 +120,6 @@ export async function analysisContext(env: NodeJS.ProcessEnv = process.env): Pro
       return (events ??= eventObjects(columns));
     },
     columns,
-    directory
+    directory: () => (directory ??= customerDirectory(source, entity, new Set(columns.customers)))
   };
 }

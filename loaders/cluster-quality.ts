@@ -77,6 +77,26 @@ function checkClusterCount(p: Prepared, what: string): void {
   }
 }
 
+/** Adds the distance from point i to every other point into its cluster's sum (the sampled silhouette's loop). */
+function sumDistances(data: Float64Array, dim: number, i: number, codes: ArrayLike<number>, sums: Float64Array): void {
+  const n = data.length / dim;
+  if (dim === 3) {
+    // The RFM features: the loop unrolled, the hottest code of model health over time.
+    const x = data[3 * i];
+    const y = data[3 * i + 1];
+    const z = data[3 * i + 2];
+    for (let j = 0; j < n; j++) {
+      if (j === i) continue;
+      const dx = data[3 * j] - x;
+      const dy = data[3 * j + 1] - y;
+      const dz = data[3 * j + 2] - z;
+      sums[codes[j]] += Math.sqrt(dx * dx + dy * dy + dz * dz);
+    }
+    return;
+  }
+  for (let j = 0; j < n; j++) if (j !== i) sums[codes[j]] += distance(data, dim, i, j);
+}
+
 function distance(data: Float64Array, dim: number, i: number, j: number): number {
   let sum = 0;
   const a = i * dim;
@@ -161,7 +181,7 @@ export function silhouetteSampled(
   for (let s = 0; s < sampleSize; s++) {
     const i = chosen[s];
     sums.fill(0);
-    for (let j = 0; j < n; j++) if (j !== i) sums[codes[j]] += distance(data, dim, i, j);
+    sumDistances(data, dim, i, codes, sums);
     const value = silhouetteOf(sums, 0, codes[i], sizes, k);
     // Welford's running variance.
     const delta = value - mean;

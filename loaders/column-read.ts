@@ -69,26 +69,34 @@ export class Interner {
 
   /** The code of the string whose UTF-8 bytes are bytes[start, end), or -1. */
   find(bytes: Uint8Array, start: number, end: number): number {
-    return this.lookup(bytes, start, end).code;
+    return this.lookup(bytes, start, end);
   }
 
-  private lookup(bytes: Uint8Array, start: number, end: number): {code: number; slot: number} {
+  // The slot where the search stopped: the key's, or the empty one to insert it at (kept in a field, not returned
+  // in an object, so a lookup allocates nothing).
+  private slot = 0;
+
+  private lookup(bytes: Uint8Array, start: number, end: number): number {
     const mask = this.slots.length - 1;
+    const length = end - start;
     let slot = hashBytes(bytes, start, end) & mask;
     for (let code = this.slots[slot]; code !== -1; code = this.slots[slot]) {
       const from = this.starts[code];
-      const length = this.starts[code + 1] - from;
-      if (length === end - start && equalBytes(this.pool, from, bytes, start, length)) return {code, slot};
+      if (this.starts[code + 1] - from === length && equalBytes(this.pool, from, bytes, start, length)) {
+        this.slot = slot;
+        return code;
+      }
       slot = (slot + 1) & mask;
     }
-    return {code: -1, slot};
+    this.slot = slot;
+    return -1;
   }
 
   /** The code of the string whose UTF-8 bytes are bytes[start, end), added if new. */
   codeOfBytes(bytes: Uint8Array, start: number, end: number, decoded?: string): number {
     const found = this.lookup(bytes, start, end);
-    if (found.code >= 0) return found.code;
-    const slot = found.slot;
+    if (found >= 0) return found;
+    const slot = this.slot;
     const code = this.values.length;
     const value = decoded ?? decodeId(bytes, start, end);
     this.values.push(value);
@@ -192,13 +200,11 @@ function utf8Cursor(column: Vector): Utf8Cursor {
   return cursor;
 }
 
-function sameRow(a: Utf8Cursor, i: number, b: Utf8Cursor, j: number): boolean {
-  const length = a.end[i] - a.start[i];
+function keyIs(k: Utf8Cursor, row: number, bytes: Uint8Array, start: number, length: number): boolean {
   return (
-    a.start[i] >= 0 &&
-    b.start[j] >= 0 &&
-    length === b.end[j] - b.start[j] &&
-    equalBytes(a.bytes[a.chunk[i]], a.start[i], b.bytes[b.chunk[j]], b.start[j], length)
+    k.start[row] >= 0 &&
+    k.end[row] - k.start[row] === length &&
+    equalBytes(k.bytes[k.chunk[row]], k.start[row], bytes, start, length)
   );
 }
 
@@ -211,21 +217,37 @@ export function resolveRows(keys: ColumnLike, refs: ColumnLike): Int32Array {
   const out = new Int32Array(refs.length).fill(-1);
   if (isVector(keys) && isVector(refs) && DataType.isUtf8(keys.type) && DataType.isUtf8(refs.type)) {
     const k = utf8Cursor(keys);
-    const r = utf8Cursor(refs);
     let table: {interner: Interner; firstRow: Int32Array} | null = null;
     let pointer = 0;
-    for (let i = 0; i < refs.length; i++) {
-      if (r.start[i] < 0) continue;
-      if (i > 0 && out[i - 1] >= 0 && sameRow(r, i, r, i - 1)) {
-        out[i] = out[i - 1];
-        continue;
-      }
-      if (pointer < keys.length && sameRow(r, i, k, pointer)) out[i] = pointer;
-      else if (pointer + 1 < keys.length && sameRow(r, i, k, pointer + 1)) out[i] = ++pointer;
-      else {
-        table ??= keyTable(keys);
-        const code = table.interner.find(r.bytes[r.chunk[i]], r.start[i], r.end[i]);
-        if (code >= 0) out[i] = pointer = table.firstRow[code];
+    let row = 0;
+    for (const data of refs.data) {
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = data.values as Uint8Array;
+      let prevStart = -1;
+      let prevEnd = -1;
+      for (let i = 0; i < data.length; i++, row++) {
+        if (!isValid(data, i)) continue;
+        const start = offsets[data.offset + i];
+        const end = offsets[data.offset + i + 1];
+        const length = end - start;
+        // A run of one bill's installments: the same bytes as the row before.
+        if (prevStart >= 0 && out[row - 1] >= 0 && prevEnd - prevStart === length) {
+          if (equalBytes(bytes, prevStart, bytes, start, length)) {
+            out[row] = out[row - 1];
+            prevStart = start;
+            prevEnd = end;
+            continue;
+          }
+        }
+        prevStart = start;
+        prevEnd = end;
+        if (pointer < keys.length && keyIs(k, pointer, bytes, start, length)) out[row] = pointer;
+        else if (pointer + 1 < keys.length && keyIs(k, pointer + 1, bytes, start, length)) out[row] = ++pointer;
+        else {
+          table ??= keyTable(keys);
+          const code = table.interner.find(bytes, start, end);
+          if (code >= 0) out[row] = pointer = table.firstRow[code];
+        }
       }
     }
     return out;
@@ -242,6 +264,29 @@ function keyTable(keys: Vector): {interner: Interner; firstRow: Int32Array} {
   const firstRow = new Int32Array(interner.size).fill(-1);
   for (let row = codes.length - 1; row >= 0; row--) if (codes[row] >= 0) firstRow[codes[row]] = row;
   return {interner, firstRow};
+}
+
+/** Rows of a string column whose value is one of `wanted`, ascending; an Arrow column is matched on its bytes. */
+export function rowsMatching(column: ColumnLike, wanted: Iterable<string>): number[] {
+  const rows: number[] = [];
+  if (isVector(column) && DataType.isUtf8(column.type)) {
+    const table = new Interner();
+    for (const value of wanted) table.code(value);
+    let row = 0;
+    for (const data of column.data) {
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = data.values as Uint8Array;
+      for (let i = 0; i < data.length; i++, row++) {
+        if (isValid(data, i) && table.find(bytes, offsets[data.offset + i], offsets[data.offset + i + 1]) >= 0) {
+          rows.push(row);
+        }
+      }
+    }
+    return rows;
+  }
+  const set = new Set(wanted);
+  for (let i = 0; i < column.length; i++) if (set.has(String(valueAt(column, i)))) rows.push(i);
+  return rows;
 }
 
 /** Codes of a string column looked up in a fixed dictionary (enums); values outside it get -1. */

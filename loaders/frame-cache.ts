@@ -2,7 +2,19 @@
 // file, the id lists as Arrow. Keyed by the source and its fingerprint (file sizes and times, or the build id for
 // databases); written to a temporary folder and renamed, so a concurrent loader never reads half a cache.
 import {createHash} from "node:crypto";
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs";
 import {join} from "node:path";
 import {Table, tableFromIPC, tableToIPC, Utf8, vectorFromArray, type Vector} from "apache-arrow";
 import {
@@ -104,49 +116,68 @@ export function writeFrame(folder: string, frame: RegistryFrame, source: string)
   renameSync(tmp, folder);
 }
 
+/**
+ * The frame from its cache folder. Arrays are read from disk on first use, so a loader that needs only the bills
+ * never reads the installments.
+ */
 export function readFrame(folder: string): RegistryFrame {
   const layout = JSON.parse(readFileSync(join(folder, "layout.json"), "utf8")) as Layout;
   if (layout.version !== FRAME_VERSION) throw new Error(`${folder}: frame version ${layout.version}`);
-  const file = readFileSync(join(folder, "arrays.bin"));
-  // Typed-array views need aligned offsets; a Buffer from the pool may not start on one.
-  const buffer = file.byteOffset % 8 === 0 ? file : Uint8Array.prototype.slice.call(file);
-  const arrays = new Map<string, TypedArray>();
-  for (const a of layout.arrays) {
-    const at = buffer.byteOffset + a.offset;
-    arrays.set(
-      a.name,
-      a.type === "int32" ? new Int32Array(buffer.buffer, at, a.length) : new Float64Array(buffer.buffer, at, a.length)
-    );
-  }
-  const get = <T extends TypedArray>(name: string) => arrays.get(name) as T;
-  const billIds = tableFromIPC(readFileSync(join(folder, "bill-ids.arrow"))).getChild("id")!;
+  const file = join(folder, "arrays.bin");
+  const spans = new Map(layout.arrays.map((a) => [a.name, a]));
+  const load = (name: string): TypedArray => {
+    const span = spans.get(name);
+    if (!span) throw new Error(`${folder}: no array ${name}`);
+    const bytes = span.length * (span.type === "int32" ? 4 : 8);
+    const buffer = new ArrayBuffer(bytes);
+    const fd = openSync(file, "r");
+    try {
+      for (let done = 0; done < bytes;) {
+        const read = readSync(fd, new Uint8Array(buffer, done), 0, bytes - done, span.offset + done);
+        if (read === 0) throw new Error(`${file}: truncated at ${name}`);
+        done += read;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return span.type === "int32" ? new Int32Array(buffer) : new Float64Array(buffer);
+  };
+  const lazy = <T extends object>(prefix: string, names: string[], fixed: object): T => {
+    const target = {...fixed} as Record<string, unknown>;
+    for (const name of names) {
+      Object.defineProperty(target, name, {
+        enumerable: true,
+        configurable: true,
+        get() {
+          const value = load(`${prefix}.${name}`);
+          Object.defineProperty(target, name, {value, enumerable: true, writable: false});
+          return value;
+        }
+      });
+    }
+    return target as T;
+  };
+  let billIds: Vector | undefined;
+  const ids: LazyStrings = {
+    length: layout.counts.bills,
+    get: (i) => {
+      billIds ??= tableFromIPC(readFileSync(join(folder, "bill-ids.arrow"))).getChild("id")!;
+      return billIds.get(i) as string | null;
+    }
+  };
   const partyIds = tableFromIPC(readFileSync(join(folder, "party-ids.arrow"))).getChild("id")!;
   return {
     participants: layout.participants,
     parties: partyIds.toArray() as string[],
     segments: layout.segments,
-    bills: {
+    bills: lazy("bills", ["participant", "assignor", "payer", "kind", "ballast", "state", "registeredAt", "value"], {
       length: layout.counts.bills,
-      id: billIds as LazyStrings,
-      participant: get("bills.participant"),
-      assignor: get("bills.assignor"),
-      payer: get("bills.payer"),
-      kind: get("bills.kind"),
-      ballast: get("bills.ballast"),
-      state: get("bills.state"),
-      registeredAt: get("bills.registeredAt"),
-      value: get("bills.value")
-    },
-    installments: {
-      length: layout.counts.installments,
-      bill: get("installments.bill"),
-      number: get("installments.number"),
-      dueDay: get("installments.dueDay"),
-      originalDueDay: get("installments.originalDueDay"),
-      value: get("installments.value"),
-      paidDay: get("installments.paidDay")
-    },
-    partyInfo: {uf: get("parties.uf"), segment: get("parties.segment"), personType: get("parties.personType")}
+      id: ids
+    }),
+    installments: lazy("installments", ["bill", "number", "dueDay", "originalDueDay", "value", "paidDay"], {
+      length: layout.counts.installments
+    }),
+    partyInfo: lazy("parties", ["uf", "segment", "personType"], {})
   };
 }
 

@@ -20,7 +20,8 @@ export interface RegistryContext {
   frame: RegistryFrame;
   /** The frame's cache key (null when the source cannot be fingerprinted): a key for results derived from it. */
   frameKey: string | null;
-  outcomes: FrameOutcomes;
+  /** Every installment's outcome at the observation date (computed on first use). */
+  readonly outcomes: FrameOutcomes;
   participantNames: Map<string, string>;
 }
 
@@ -35,12 +36,15 @@ export async function registryContext(env: NodeJS.ProcessEnv = process.env): Pro
   const source = sourceFromEnv(env);
   const frame = await registryFrame(source, {env, onProgress: (step) => progress("registry", step)});
   const observationDate = analysisDate(env.GRAFENO_OBSERVATION_DATE, frame.bills.registeredAt);
+  let outcomes: FrameOutcomes | undefined;
   return {
     source,
     observationDate,
     frame,
     frameKey: frameKey(source, env),
-    outcomes: frameOutcomes(frame, observationDate),
+    get outcomes() {
+      return (outcomes ??= frameOutcomes(frame, observationDate));
+    },
     participantNames: await participantNames(source)
   };
 }

@@ -453,28 +453,25 @@ export function smoothedRate(late: number, known: number, rate: number, strength
 export function encodeRiskFeatures(spec: RiskFeatureSpec, f: RiskFeatureRow): Float64Array {
   const x = new Float64Array(spec.columns.length);
   const {rate, strength, marketStrength} = spec.prior;
-  const numeric = [
-    Math.log1p(Math.max(0, f.value)),
-    Math.log1p(Math.max(0, f.installment_value)),
-    f.installment_number,
-    f.installment_count,
-    Math.sign(f.tenor_days) * Math.log1p(Math.abs(f.tenor_days)),
-    Math.log1p(f.payer_known),
-    Math.log1p(f.payer_late),
-    logit(smoothedRate(f.payer_late, f.payer_known, rate, strength)),
-    Math.log1p(f.payer_overdue),
-    Math.log1p(f.payer_bills),
-    Math.log1p(f.payer_days_since_first ?? 0),
-    Math.log1p(f.assignor_known),
-    Math.log1p(f.assignor_late),
-    logit(smoothedRate(f.assignor_late, f.assignor_known, rate, strength)),
-    Math.log1p(f.assignor_overdue),
-    Math.log1p(f.assignor_bills),
-    Math.log1p(f.assignor_days_since_first ?? 0),
-    logit(smoothedRate(f.market_late, f.market_known, rate, marketStrength))
-  ];
-  x.set(numeric);
-  let at = numeric.length;
+  let at = 0;
+  x[at++] = Math.log1p(Math.max(0, f.value));
+  x[at++] = Math.log1p(Math.max(0, f.installment_value));
+  x[at++] = f.installment_number;
+  x[at++] = f.installment_count;
+  x[at++] = Math.sign(f.tenor_days) * Math.log1p(Math.abs(f.tenor_days));
+  x[at++] = Math.log1p(f.payer_known);
+  x[at++] = Math.log1p(f.payer_late);
+  x[at++] = logit(smoothedRate(f.payer_late, f.payer_known, rate, strength));
+  x[at++] = Math.log1p(f.payer_overdue);
+  x[at++] = Math.log1p(f.payer_bills);
+  x[at++] = Math.log1p(f.payer_days_since_first ?? 0);
+  x[at++] = Math.log1p(f.assignor_known);
+  x[at++] = Math.log1p(f.assignor_late);
+  x[at++] = logit(smoothedRate(f.assignor_late, f.assignor_known, rate, strength));
+  x[at++] = Math.log1p(f.assignor_overdue);
+  x[at++] = Math.log1p(f.assignor_bills);
+  x[at++] = Math.log1p(f.assignor_days_since_first ?? 0);
+  x[at++] = logit(smoothedRate(f.market_late, f.market_known, rate, marketStrength));
   x[at++] = f.kind === "services" ? 1 : 0;
   x[at++] = f.ballast === "invoice" ? 1 : 0;
   x[at++] = f.payer_person_type === "PF" ? 1 : 0;

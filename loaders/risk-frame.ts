@@ -236,9 +236,10 @@ export function frameRiskRows(
 ): RiskRow[] {
   const {bills, installments: inst, parties} = frame;
   const rows: RiskRow[] = [];
+  const placeOf = places(frame);
   sweepRiskFeatures(frame, keep, (b, i, features) =>
     rows.push({
-      ...placeOf(frame, b, i),
+      ...placeOf(b, i),
       number: inst.number[i],
       assignor_id: parties[bills.assignor[b]],
       paid_day: inst.paidDay[i] === NULL_DAY ? null : inst.paidDay[i],
@@ -248,15 +249,24 @@ export function frameRiskRows(
   return rows;
 }
 
-function placeOf(frame: RegistryFrame, b: number, i: number): OpenScore["row"] {
+/** The place of installment i of bill b; consecutive visits of one bill share its id, decoded once. */
+function places(frame: RegistryFrame): (b: number, i: number) => OpenScore["row"] {
   const {bills, installments: inst} = frame;
-  return {
-    bill_id: bills.id.get(b) ?? "",
-    participant_id: frame.participants[bills.participant[b]],
-    payer_id: frame.parties[bills.payer[b]],
-    registered_ms: bills.registeredAt[b],
-    due_day: inst.dueDay[i],
-    value: inst.value[i]
+  let last = -1;
+  let billId = "";
+  return (b, i) => {
+    if (b !== last) {
+      last = b;
+      billId = bills.id.get(b) ?? "";
+    }
+    return {
+      bill_id: billId,
+      participant_id: frame.participants[bills.participant[b]],
+      payer_id: frame.parties[bills.payer[b]],
+      registered_ms: bills.registeredAt[b],
+      due_day: inst.dueDay[i],
+      value: inst.value[i]
+    };
   };
 }
 
@@ -274,8 +284,9 @@ export function openAt(frame: RegistryFrame, observationDate: DateValue): Uint8A
 /** scoreOpenInstallments over the frame. */
 export function frameOpenScores(model: RiskScorer, frame: RegistryFrame, observationDate: number): OpenScore[] {
   const scores: OpenScore[] = [];
+  const placeOf = places(frame);
   sweepRiskFeatures(frame, openAt(frame, observationDate), (b, i, features) =>
-    scores.push({row: placeOf(frame, b, i), risk: predictRisk(model, features)})
+    scores.push({row: placeOf(b, i), risk: predictRisk(model, features)})
   );
   return scores;
 }

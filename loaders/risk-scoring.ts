@@ -1,7 +1,7 @@
 // Scores the installments still open at the observation date with the saved risk model (through predictRisk, the
 // function the scoring API uses) and ranks payers and bills by predicted late-payment risk.
 import {maskDocument} from "./documents.js";
-import {valueAt} from "./column-read.js";
+import {rowsMatching, valueAt} from "./column-read.js";
 import {readColumns, type RegistrySource} from "./source.js";
 import {DAY_MS, riskOutcomes, riskRows, type RiskData, type RiskRow} from "./risk-features.js";
 import {predictRisk, type RiskScorer} from "./risk-models.js";
@@ -42,9 +42,9 @@ export async function readPartyCards(
   const names = ["party_id", "name", "document", "uf", "segment", "person_type"] as const;
   const c = await readColumns(source, "parties", names);
   const cards = new Map<string, PartyCard>();
-  for (let i = 0; i < c.party_id.length; i++) {
+  const rows = only ? rowsMatching(c.party_id, only) : Array.from({length: c.party_id.length}, (_, i) => i);
+  for (const i of rows) {
     const id = String(valueAt(c.party_id, i));
-    if (only && !only.has(id)) continue;
     const text = (name: (typeof names)[number]) => String(valueAt(c[name], i));
     cards.set(id, {
       name: text("name"),

@@ -13,7 +13,8 @@ import {buildRegistryFrame, type RegistryFrame} from "../loaders/registry-frame.
 import * as framed from "../loaders/registry-frame-stats.js";
 import {readRiskData, riskRows} from "../loaders/risk-features.js";
 import {frameOpenScores, frameRiskRows} from "../loaders/risk-frame.js";
-import {scoreOpenInstallments} from "../loaders/risk-scoring.js";
+import {frameRiskSums, frameRiskTables} from "../loaders/risk-frame-tables.js";
+import {readPartyCards, riskiestBills, riskiestPayers, scoreOpenInstallments} from "../loaders/risk-scoring.js";
 import {encodeEvents} from "../loaders/rfm-columns.js";
 import {directorySource, type RegistrySource} from "../loaders/source.js";
 import {
@@ -95,6 +96,25 @@ describe("the registry frame", () => {
     expect(scores.map((s) => [s.row.bill_id, s.row.due_day, s.risk])).toEqual(
       reference.map((s) => [s.row.bill_id, s.row.due_day, s.risk])
     );
+
+    // The riskiest payers and bills, summed in typed arrays, are the row-based tables to the last digit.
+    const cards = await readPartyCards(source);
+    const names = new Map([["P0001", "Participant one"]]);
+    const asked: string[] = [];
+    const tables = await frameRiskTables(
+      frame,
+      frameRiskSums(model as RiskModelArtifact, frame, rows.observationDate),
+      async (payers) => {
+        asked.push(...payers);
+        return cards;
+      },
+      names,
+      40
+    );
+    expect(tables.scored).toBe(reference.length);
+    expect(tables.payers).toEqual(riskiestPayers(reference, cards, 40));
+    expect(tables.bills).toEqual(riskiestBills(reference, cards, names, 40));
+    expect(asked.length).toBeLessThanOrEqual(80);
   }, 120_000);
 
   it("encodes the RFM events as billEvents and encodeEvents do", () => {

@@ -8,6 +8,6 @@ import type {SegmentationModel} from "../../loaders/segmentation-model.js";
 const ctx = await analysisContext();
 const model = await loadModel<SegmentationModel>(`segmentation-${ctx.entity}`);
 progress("rfm", `${ctx.columns.customer.length} events of ${ctx.entity}s from ${ctx.source.describe}, model ${model.modelVersion}`);
-const rows = rfmCustomers(ctx.columns, ctx.observationDate, model, ctx.directory);
+const rows = rfmCustomers(ctx.columns, ctx.observationDate, model, await ctx.directory());
 progress("rfm", `${rows.length} customers`);
 await emitArrow(rfmTable(rows));
