@@ -2,13 +2,17 @@
 // code and bill row in typed arrays during the scoring sweep, in the same order as the row-based path (so the sums
 // are the same to the last bit), and names and documents read only for the rows that make the tables.
 import type {RegistryFrame} from "./registry-frame.js";
-import {DAY_MS} from "./risk-features.js";
 import {openAt, sweepRiskFeatures} from "./risk-frame.js";
 import {predictRisk, type RiskScorer} from "./risk-models.js";
-import type {BillRisk, PartyCard, PayerRisk} from "./risk-scoring.js";
-import {isoDate} from "./registry-schema.js";
-
-const round2 = (x: number) => Math.round(x * 100) / 100;
+import {
+  billRisk,
+  payerRisk,
+  round2,
+  type BillRisk,
+  type Exposure,
+  type PartyCard,
+  type PayerRisk
+} from "./risk-scoring.js";
 
 interface Sums {
   installments: Int32Array;
@@ -110,25 +114,7 @@ function payerTable(
   cards: ReadonlyMap<string, PartyCard>
 ): PayerRisk[] {
   const s = scores.payers;
-  return keys.map((k) => {
-    const id = frame.parties[k];
-    const card = cards.get(id);
-    return {
-      payer_id: id,
-      name: card?.name ?? "",
-      document: card?.document ?? "",
-      uf: card?.uf ?? "",
-      segment: card?.segment ?? "",
-      person_type: card?.person_type ?? "",
-      bills: s.bills[k],
-      open_installments: s.installments[k],
-      exposure: round2(s.exposure[k]),
-      mean_risk: s.riskSum[k] / s.installments[k],
-      max_risk: s.maxRisk[k],
-      expected_late_value: round2(s.expectedLate[k]),
-      next_due: isoDate(s.nextDue[k])
-    };
-  });
+  return keys.map((k) => payerRisk(frame.parties[k], cards.get(frame.parties[k]), exposureOf(s, k), s.bills[k]));
 }
 
 function billTable(
@@ -143,20 +129,18 @@ function billTable(
   return keys.map((b) => {
     const payerId = frame.parties[bills.payer[b]];
     const participant = frame.participants[bills.participant[b]];
-    const card = cards.get(payerId);
-    return {
-      bill_id: bills.id.get(b) ?? "",
-      participant: participantNames.get(participant) ?? participant,
-      payer_id: payerId,
-      payer_name: card?.name ?? "",
-      payer_document: card?.document ?? "",
-      registered_at: isoDate(Math.floor(bills.registeredAt[b] / DAY_MS)),
-      open_installments: s.installments[b],
-      open_value: round2(s.exposure[b]),
-      mean_risk: s.riskSum[b] / s.installments[b],
-      max_risk: s.maxRisk[b],
-      expected_late_value: round2(s.expectedLate[b]),
-      next_due: isoDate(s.nextDue[b])
-    };
+    const row = {bill_id: bills.id.get(b) ?? "", payer_id: payerId, registered_ms: bills.registeredAt[b]};
+    return billRisk(row, participantNames.get(participant) ?? participant, cards.get(payerId), exposureOf(s, b));
   });
+}
+
+function exposureOf(s: Sums, k: number): Exposure {
+  return {
+    installments: s.installments[k],
+    exposure: s.exposure[k],
+    riskSum: s.riskSum[k],
+    maxRisk: s.maxRisk[k],
+    expectedLate: s.expectedLate[k],
+    nextDue: s.nextDue[k]
+  };
 }

@@ -62,7 +62,7 @@ export function scoredPayers(scores: readonly OpenScore[]): Set<string> {
   return new Set(scores.map((s) => s.row.payer_id));
 }
 
-interface Exposure {
+export interface Exposure {
   installments: number;
   exposure: number;
   riskSum: number;
@@ -100,7 +100,49 @@ export interface PayerRisk {
   next_due: string;
 }
 
-const round2 = (x: number) => Math.round(x * 100) / 100;
+export const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** A payer's row of the table: its card and what its open installments add up to. */
+export function payerRisk(id: string, card: PartyCard | undefined, e: Exposure, bills: number): PayerRisk {
+  return {
+    payer_id: id,
+    name: card?.name ?? "",
+    document: card?.document ?? "",
+    uf: card?.uf ?? "",
+    segment: card?.segment ?? "",
+    person_type: card?.person_type ?? "",
+    bills,
+    open_installments: e.installments,
+    exposure: round2(e.exposure),
+    mean_risk: e.riskSum / e.installments,
+    max_risk: e.maxRisk,
+    expected_late_value: round2(e.expectedLate),
+    next_due: isoDate(e.nextDue)
+  };
+}
+
+/** A bill's row of the table. */
+export function billRisk(
+  row: Pick<OpenScore["row"], "bill_id" | "payer_id" | "registered_ms">,
+  participant: string,
+  card: PartyCard | undefined,
+  e: Exposure
+): BillRisk {
+  return {
+    bill_id: row.bill_id,
+    participant,
+    payer_id: row.payer_id,
+    payer_name: card?.name ?? "",
+    payer_document: card?.document ?? "",
+    registered_at: isoDate(Math.floor(row.registered_ms / DAY_MS)),
+    open_installments: e.installments,
+    open_value: round2(e.exposure),
+    mean_risk: e.riskSum / e.installments,
+    max_risk: e.maxRisk,
+    expected_late_value: round2(e.expectedLate),
+    next_due: isoDate(e.nextDue)
+  };
+}
 
 /** Payers by mean predicted risk of their open installments (then exposure), the first `limit`. */
 export function riskiestPayers(
@@ -119,24 +161,7 @@ export function riskiestPayers(
     }
   }
   return [...byPayer]
-    .map(([id, {exposure: e, bills}]) => {
-      const card = cards.get(id);
-      return {
-        payer_id: id,
-        name: card?.name ?? "",
-        document: card?.document ?? "",
-        uf: card?.uf ?? "",
-        segment: card?.segment ?? "",
-        person_type: card?.person_type ?? "",
-        bills: bills.size,
-        open_installments: e.installments,
-        exposure: round2(e.exposure),
-        mean_risk: e.riskSum / e.installments,
-        max_risk: e.maxRisk,
-        expected_late_value: round2(e.expectedLate),
-        next_due: isoDate(e.nextDue)
-      };
-    })
+    .map(([id, {exposure: e, bills}]) => payerRisk(id, cards.get(id), e, bills.size))
     .sort((a, b) => b.mean_risk - a.mean_risk || b.exposure - a.exposure || (a.payer_id < b.payer_id ? -1 : 1))
     .slice(0, limit);
 }
@@ -169,23 +194,9 @@ export function riskiestBills(
     byBill.set(s.row.bill_id, {row: s.row, exposure: accumulate(entry?.exposure, s)});
   }
   return [...byBill.values()]
-    .map(({row, exposure: e}) => {
-      const card = cards.get(row.payer_id);
-      return {
-        bill_id: row.bill_id,
-        participant: participantNames.get(row.participant_id) ?? row.participant_id,
-        payer_id: row.payer_id,
-        payer_name: card?.name ?? "",
-        payer_document: card?.document ?? "",
-        registered_at: isoDate(Math.floor(row.registered_ms / DAY_MS)),
-        open_installments: e.installments,
-        open_value: round2(e.exposure),
-        mean_risk: e.riskSum / e.installments,
-        max_risk: e.maxRisk,
-        expected_late_value: round2(e.expectedLate),
-        next_due: isoDate(e.nextDue)
-      };
-    })
+    .map(({row, exposure: e}) =>
+      billRisk(row, participantNames.get(row.participant_id) ?? row.participant_id, cards.get(row.payer_id), e)
+    )
     .sort((a, b) => b.mean_risk - a.mean_risk || b.open_value - a.open_value || (a.bill_id < b.bill_id ? -1 : 1))
     .slice(0, limit);
 }
