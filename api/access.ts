@@ -1,6 +1,7 @@
 // Who may call what: a session, a role, the current terms accepted, and same-origin state changes.
 import {getConnInfo} from "@hono/node-server/conninfo";
 import type {Context, MiddlewareHandler} from "hono";
+import {BlockList, isIP} from "node:net";
 import {clientIpHeader, type Auth, type Role} from "./auth.js";
 import type {Sql} from "./db.js";
 import type {AppEnv} from "./middleware.js";
@@ -67,8 +68,7 @@ export function sameOrigin(allowedOrigins: string[]): MiddlewareHandler {
   };
 }
 
-/** The client's address as the socket saw it (no proxy header is trusted). */
-export function clientIp(c: Context): string | null {
+function socketAddress(c: Context): string | null {
   try {
     return getConnInfo(c).remote.address ?? null;
   } catch {
@@ -76,7 +76,63 @@ export function clientIp(c: Context): string | null {
   }
 }
 
-/** The request for better-auth, carrying the socket's address in the only header it reads the address from. */
+/** An IPv4 client on a dual-stack socket shows as "::ffff:10.0.0.1": it is 10.0.0.1. */
+function plainAddress(address: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
+}
+
+export type TrustedProxy = (address: string) => boolean;
+
+/** Which socket peers are our reverse proxies (TRUST_PROXY: addresses or CIDR ranges, validated by config). */
+export function trustedProxies(entries: readonly string[]): TrustedProxy {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, bits] = entry.split("/");
+    const type = isIP(address) === 6 ? "ipv6" : "ipv4";
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(bits), type);
+  }
+  return (address) => {
+    const plain = plainAddress(address);
+    const version = isIP(plain);
+    return version !== 0 && list.check(plain, version === 6 ? "ipv6" : "ipv4");
+  };
+}
+
+/**
+ * The client behind trusted proxies. A peer that is not one of them is the client, whatever the headers say.
+ * Otherwise X-Forwarded-For is read from the right (each proxy appends whom it talked to): trusted hops are
+ * skipped and the first untrusted one is the client; the hops left of it are whatever the client wrote. A
+ * malformed hop stops the walk at the last address a proxy vouched for.
+ */
+export function forwardedClient(peer: string, forwardedFor: string | undefined, trusted: TrustedProxy): string {
+  let client = plainAddress(peer);
+  if (!trusted(client)) return client;
+  const hops = (forwardedFor ?? "").split(",").map((hop) => plainAddress(hop.trim()));
+  for (let i = hops.length - 1; i >= 0 && trusted(client); i--) {
+    if (!isIP(hops[i])) break;
+    client = hops[i];
+  }
+  return client;
+}
+
+/** Resolves the client's address once per request: the socket's, or, from a trusted proxy, the forwarded one. */
+export function clientAddress(trustProxy: readonly string[] = []): MiddlewareHandler<AppEnv> {
+  const trusted = trustProxy.length ? trustedProxies(trustProxy) : null;
+  return async (c, next) => {
+    const peer = socketAddress(c);
+    c.set("clientIp", peer && trusted ? forwardedClient(peer, c.req.header("x-forwarded-for"), trusted) : peer);
+    await next();
+  };
+}
+
+/** The client's address: as clientAddress resolved it, else as the socket saw it (no header is believed). */
+export function clientIp(c: Context): string | null {
+  const resolved: string | null | undefined = c.get("clientIp");
+  return resolved === undefined ? socketAddress(c) : resolved;
+}
+
+/** The request for better-auth, carrying the client's address in the only header it reads the address from. */
 export function withClientIp(c: Context): Request {
   const headers = new Headers(c.req.raw.headers);
   headers.delete(clientIpHeader);

@@ -3,6 +3,7 @@ import {betterAuth} from "better-auth";
 import {createAuthMiddleware, getSessionFromCtx, isAPIError} from "better-auth/api";
 import {admin} from "better-auth/plugins";
 import {PostgresJSDialect} from "kysely-postgres-js";
+import {encryptedUserAdapter, identityFields} from "./auth-adapter.js";
 import {audit} from "./audit.js";
 import {normalizeEmail, type KeyRing} from "./crypto.js";
 import type {Sql} from "./db.js";
@@ -14,7 +15,10 @@ import type {Clock} from "./services.js";
 export const roles = ["admin", "analyst", "client"] as const;
 export type Role = (typeof roles)[number];
 
-/** better-auth reads the client address from this header only; the server sets it from the socket. */
+/**
+ * better-auth reads the client address from this header only; the server sets it from the socket, or from
+ * X-Forwarded-For when the socket peer is a trusted proxy (TRUST_PROXY, api/access.ts).
+ */
 export const clientIpHeader = "x-grafeno-client-ip";
 
 /**
@@ -44,7 +48,10 @@ export interface RateRule {
   window: number;
 }
 
-/** The side effects auth needs beyond the database; absent (e.g. in schema checks), no hooks are installed. */
+/**
+ * The side effects auth needs beyond the database. Absent (only in schema checks: better-auth's getMigrations reads
+ * the plain `{dialect, type}` option), no hooks are installed and users are not encrypted.
+ */
 export interface AuthEffects {
   keys: KeyRing;
   mailer: Mailer;
@@ -64,7 +71,7 @@ export interface AuthOptions {
 
 function hooks(sql: Sql, baseURL: string, {keys, mailer, clock, logger}: AuthEffects) {
   const log = (what: string) => (error: unknown) => logger.error({err: error}, `${what} failed`);
-  const deps = {sql, mailer, clock, logger, publicUrl: baseURL};
+  const deps = {sql, keys, mailer, clock, logger, publicUrl: baseURL};
   return {
     emailAndPassword: {
       async sendResetPassword({user, url}: {user: {email: string}; url: string}) {
@@ -167,7 +174,9 @@ export function createAuth({sql, secret, baseURL, trustedOrigins = [], signInLim
   const extra = effects ? hooks(sql, baseURL, effects) : undefined;
   return betterAuth({
     appName: "Grafeno Workbench",
-    database: {dialect: new PostgresJSDialect({postgres: sql}), type: "postgres"},
+    database: effects
+      ? encryptedUserAdapter(sql, effects.keys)
+      : {dialect: new PostgresJSDialect({postgres: sql}), type: "postgres"},
     secret,
     baseURL,
     basePath: "/api/auth",
@@ -180,6 +189,8 @@ export function createAuth({sql, secret, baseURL, trustedOrigins = [], signInLim
       ...extra?.emailAndPassword
     },
     emailVerification: extra?.emailVerification,
+    // The user table's ciphertext columns (migration 0400), filled and read by api/auth-adapter.ts.
+    user: {additionalFields: identityFields},
     session: {expiresIn: 60 * 60 * 8, updateAge: 60 * 60},
     // In the database, so every server instance counts the same attempts.
     rateLimit: {

@@ -1,6 +1,15 @@
 // Configuration from the environment, validated once at start.
+import {isIP} from "node:net";
 import {z} from "zod";
 import {operationsConfigShape} from "./backup-config.js";
+
+/** An IP address or a CIDR range ("10.0.0.0/8", "fd00::/8"). */
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (!version || rest.length) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -18,6 +27,17 @@ const schema = z.object({
   // Email (api/mailer.ts): without SMTP_URL, messages go to <GRAFENO_DATA_DIR>/outbox.
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().optional(),
+  /** Reverse proxies whose X-Forwarded-For is believed (api/access.ts): addresses or CIDR ranges, comma-separated. */
+  TRUST_PROXY: z
+    .string()
+    .default("")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+    )
+    .pipe(z.array(z.string().refine(isAddressOrRange, "must be IP addresses or CIDR ranges, comma-separated"))),
   /** Sign-in (and sign-up) attempts per client address: "max/seconds". */
   SIGN_IN_RATE_LIMIT: z
     .string()

@@ -7,10 +7,9 @@ import {backupId} from "./backup.js";
 import {BackupIntegrityError, decryptBytes, encryptBytes, type BackupKeys} from "./backup-crypto.js";
 import {getBytes, type BackupStorage} from "./backup-storage.js";
 import type {Sql} from "./db.js";
-import {anonymizeUser, LastAdministrator} from "./erasure.js";
+import {eraseUser, LastAdministrator} from "./erasure.js";
 import type {JobHandler} from "./job-worker.js";
 import {createLogger, type Logger} from "./logger.js";
-import type {Mailer} from "./mailer.js";
 import type {Clock} from "./services.js";
 
 export const ERASURE_JOB = "erasure.journal";
@@ -77,8 +76,6 @@ export interface ErasureReport {
   absent: number;
 }
 
-const silentMailer: Mailer = {kind: "outbox", send: async () => {}};
-
 /**
  * Applies the records to a restored database, through the same anonymization as a deletion request, without
  * emailing the person again. An erased administrator who would be the last one is demoted first: the erasure wins.
@@ -90,7 +87,6 @@ export async function reapplyErasures(
   const {sql, clock} = deps;
   const logger = deps.logger ?? createLogger("silent");
   const report: ErasureReport = {applied: [], alreadyErased: 0, absent: 0};
-  const anonymize = {sql, clock, logger, mailer: silentMailer};
   for (const {userId} of records) {
     const [user] = await sql`SELECT 1 FROM "user" WHERE id = ${userId}`;
     if (!user) {
@@ -99,12 +95,12 @@ export async function reapplyErasures(
     }
     let done: boolean;
     try {
-      done = await anonymizeUser(anonymize, userId, "system:restore");
+      done = (await eraseUser({sql, clock}, userId, "system:restore")) !== null;
     } catch (error) {
       if (!(error instanceof LastAdministrator)) throw error;
       await sql`UPDATE "user" SET role = 'client' WHERE id = ${userId}`;
       logger.warn({userId}, "restore: an erased administrator was the only one; create a new administrator");
-      done = await anonymizeUser(anonymize, userId, "system:restore");
+      done = (await eraseUser({sql, clock}, userId, "system:restore")) !== null;
     }
     if (done) report.applied.push(userId);
     else report.alreadyErased++;

@@ -5,6 +5,7 @@ import {timingSafeEqual} from "node:crypto";
 import {record} from "./audit.js";
 import type {KeyRing} from "./crypto.js";
 import type {Sql} from "./db.js";
+import {openEmail} from "./pii.js";
 import type {Services} from "./services.js";
 
 const CONFIRMATION_MINUTES = 10;
@@ -72,17 +73,20 @@ export class LastAdministrator extends Error {
   }
 }
 
-/** Anonymizes the user in one transaction; false when there is no such (not yet anonymized) user. */
-export async function anonymizeUser(
-  deps: Pick<Services, "sql" | "clock" | "mailer" | "logger">,
+/**
+ * Erases the user's personal data in one transaction (no email: see anonymizeUser). Returns the stored address
+ * columns, for a last message, or null when there is no such (not yet anonymized) user. The name and address are
+ * replaced by placeholders and their ciphertexts removed.
+ */
+export async function eraseUser(
+  {sql, clock}: Pick<Services, "sql" | "clock">,
   userId: string,
   actorId: string
-): Promise<boolean> {
-  const {sql, clock, mailer, logger} = deps;
+): Promise<{email: string; email_enc: string | null} | null> {
   const at = clock.now();
-  const email = await sql.begin(async (tx) => {
-    const [user] = await tx<{email: string; role: string | null}[]>`
-      SELECT u.email, u.role FROM "user" u LEFT JOIN user_profile p ON p.user_id = u.id
+  return sql.begin(async (tx) => {
+    const [user] = await tx<{email: string; email_enc: string | null; role: string | null}[]>`
+      SELECT u.email, u.email_enc, u.role FROM "user" u LEFT JOIN user_profile p ON p.user_id = u.id
       WHERE u.id = ${userId} AND p.anonymized_at IS NULL FOR UPDATE OF u`;
     if (!user) return null;
     if (user.role === "admin") {
@@ -90,7 +94,8 @@ export async function anonymizeUser(
         WHERE role = 'admin' AND id <> ${userId} AND NOT coalesce(banned, false)`;
       if (others === 0) throw new LastAdministrator();
     }
-    await tx`UPDATE "user" SET name = 'Deleted user', email = ${`deleted-${userId}@anonymized.invalid`},
+    await tx`UPDATE "user" SET name = 'Deleted user', name_enc = NULL,
+      email = ${`deleted-${userId}@anonymized.invalid`}, email_enc = NULL,
       "emailVerified" = false, image = NULL, role = 'client', banned = true, "banReason" = 'anonymized',
       "updatedAt" = ${at} WHERE id = ${userId}`;
     await tx`INSERT INTO user_profile (user_id) VALUES (${userId}) ON CONFLICT (user_id) DO NOTHING`;
@@ -101,8 +106,7 @@ export async function anonymizeUser(
     await tx`DELETE FROM data_exports WHERE user_id = ${userId}`;
     await tx`DELETE FROM session WHERE "userId" = ${userId}`;
     await tx`DELETE FROM account WHERE "userId" = ${userId}`;
-    await tx`DELETE FROM verification WHERE identifier = ${user.email} OR value = ${userId}
-      OR value LIKE ${`%"${userId}"%`}`;
+    await tx`DELETE FROM verification WHERE value = ${userId} OR value LIKE ${`%"${userId}"%`}`;
     await record(tx, {
       action: "user.anonymized",
       actorId,
@@ -110,13 +114,24 @@ export async function anonymizeUser(
       detail: {by: actorId === userId ? "self" : "administrator"},
       at
     });
-    return user.email;
+    return {email: user.email, email_enc: user.email_enc};
   });
-  if (email === null) return false;
+}
+
+/** Anonymizes the user, then tells them at their old address; false when there is no such user. */
+export async function anonymizeUser(
+  deps: Pick<Services, "sql" | "keys" | "clock" | "mailer" | "logger">,
+  userId: string,
+  actorId: string
+): Promise<boolean> {
+  const {keys, mailer, logger} = deps;
+  const erased = await eraseUser(deps, userId, actorId);
+  if (erased === null) return false;
   const text =
     "Your Grafeno Workbench account was deleted: your personal data was erased. Records the law requires us " +
     "to keep (proof of consent, the audit log) remain under a pseudonymous identifier.\n";
-  await mailer.send({to: email, subject: "Your account was deleted", text}).catch((error: unknown) => {
+  const to = openEmail(keys, userId, erased);
+  await mailer.send({to, subject: "Your account was deleted", text}).catch((error: unknown) => {
     logger.error({err: error}, "deletion confirmation email not sent");
   });
   return true;

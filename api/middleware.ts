@@ -2,7 +2,8 @@
 import type {MiddlewareHandler} from "hono";
 import type {Logger} from "./logger.js";
 
-export type AppEnv = {Variables: {requestId: string; log: Logger}};
+/** `clientIp`: the client's address, set once per request by clientAddress (api/access.ts). */
+export type AppEnv = {Variables: {requestId: string; log: Logger; clientIp: string | null}};
 
 export function accessLog(logger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

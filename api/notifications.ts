@@ -2,6 +2,7 @@
 // A mail that fails to go out is logged and never undoes the act it reports; the in-app copy remains.
 import {randomUUID} from "node:crypto";
 import type {Sql} from "./db.js";
+import {openEmail} from "./pii.js";
 import type {Services} from "./services.js";
 
 export interface Notice {
@@ -25,17 +26,18 @@ export interface NotificationRow {
   readAt: string | null;
 }
 
-type NotifyDeps = Pick<Services, "sql" | "mailer" | "clock" | "logger" | "publicUrl">;
+type NotifyDeps = Pick<Services, "sql" | "keys" | "mailer" | "clock" | "logger" | "publicUrl">;
 
 export async function notify(deps: NotifyDeps, notice: Notice): Promise<string> {
-  const {sql, mailer, clock, logger, publicUrl} = deps;
+  const {sql, keys, mailer, clock, logger, publicUrl} = deps;
   const id = randomUUID();
   await sql`INSERT INTO notifications (id, user_id, kind, title, body, link, created_at)
     VALUES (${id}, ${notice.userId}, ${notice.kind}, ${notice.title}, ${notice.body}, ${notice.link ?? null},
             ${clock.now()})`;
   if (notice.email) {
-    const [user] = await sql<{email: string}[]>`SELECT email FROM "user" WHERE id = ${notice.userId}`;
-    const to = notice.to ?? user?.email;
+    const [user] = await sql<{email: string; email_enc: string | null}[]>`
+      SELECT email, email_enc FROM "user" WHERE id = ${notice.userId}`;
+    const to = notice.to ?? (user ? openEmail(keys, notice.userId, user) : undefined);
     const link = notice.link ? `\n\n${new URL(notice.link, publicUrl)}` : "";
     if (to) {
       await mailer.send({to, subject: notice.title, text: `${notice.body}${link}\n`}).catch((error: unknown) => {

@@ -16,7 +16,7 @@ export const BACKUP_JOB = "backup";
 /** Attempts of a backup before it fails for good and administrators are told (backoff: 30 s, 1, 2, 4 min). */
 export const BACKUP_ATTEMPTS = 5;
 
-export type OperationsDeps = Pick<Services, "sql" | "mailer" | "clock" | "logger" | "publicUrl"> & {
+export type OperationsDeps = Pick<Services, "sql" | "keys" | "mailer" | "clock" | "logger" | "publicUrl"> & {
   config: OperationsConfig & {GRAFENO_DATA_DIR: string};
   /** Embedded mode may generate a development backup key under <data>/local. */
   embedded: boolean;

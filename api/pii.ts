@@ -1,6 +1,6 @@
 // Where personal data is stored encrypted, how each value is bound to its place (the AAD: table, column, owner),
 // and key rotation: re-encrypting every value still under an older key with the active one.
-import type {KeyRing} from "./crypto.js";
+import {normalizeEmail, type KeyRing} from "./crypto.js";
 import type {Sql} from "./db.js";
 
 export interface EncryptedTable {
@@ -13,6 +13,7 @@ export interface EncryptedTable {
 }
 
 export const encryptedTables: EncryptedTable[] = [
+  {table: "user", key: "id", owner: "id", columns: ["email_enc", "name_enc"]},
   {table: "user_profile", key: "user_id", owner: "user_id", columns: ["cpf_enc", "phone_enc"]},
   {table: "profile_changes", key: "id", owner: "user_id", columns: ["old_enc", "new_enc"]}
 ];
@@ -27,6 +28,84 @@ export function seal(keys: KeyRing, table: string, column: string, owner: string
 
 export function unseal(keys: KeyRing, table: string, column: string, owner: string, value: string | null) {
   return value === null ? null : keys.decrypt(value, aad(table, column, owner));
+}
+
+// ---- better-auth's "user" table (migration 0400; better-auth itself goes through api/auth-adapter.ts) ----
+
+/** What "user".email holds: the keyed hash of the normalized address. Look users up by it, never by the address. */
+export function emailHash(keys: KeyRing, email: string): string {
+  return keys.hash("email", normalizeEmail(email));
+}
+
+export interface StoredIdentity {
+  email: string;
+  email_enc: string | null;
+  name: string;
+  name_enc: string | null;
+}
+
+/** The "user" columns for an address and/or a name: hash and ciphertext; "name" keeps "" (it is NOT NULL). */
+export function sealIdentity(
+  keys: KeyRing,
+  userId: string,
+  who: {email?: string; name?: string}
+): Partial<StoredIdentity> {
+  const columns: Partial<StoredIdentity> = {};
+  if (who.email !== undefined) {
+    const email = normalizeEmail(who.email);
+    columns.email = keys.hash("email", email);
+    columns.email_enc = seal(keys, "user", "email_enc", userId, email);
+  }
+  if (who.name !== undefined) {
+    columns.name = "";
+    columns.name_enc = seal(keys, "user", "name_enc", userId, who.name);
+  }
+  return columns;
+}
+
+/** A column without its ciphertext holds the value itself: an anonymized placeholder, or a row not yet encrypted. */
+export function openEmail(keys: KeyRing, userId: string, row: Pick<StoredIdentity, "email" | "email_enc">): string {
+  return row.email_enc === null ? row.email : keys.decrypt(row.email_enc, aad("user", "email_enc", userId));
+}
+
+export function openName(keys: KeyRing, userId: string, row: Pick<StoredIdentity, "name" | "name_enc">): string {
+  return row.name_enc === null ? row.name : keys.decrypt(row.name_enc, aad("user", "name_enc", userId));
+}
+
+export function openIdentity(keys: KeyRing, userId: string, row: StoredIdentity): {email: string; name: string} {
+  return {email: openEmail(keys, userId, row), name: openName(keys, userId, row)};
+}
+
+/**
+ * Encrypts the users still stored in clear: rows written before migration 0400, or restored from an older backup.
+ * SQL has no keys, so the server does it when it starts. Anonymized rows hold only placeholders and are left as
+ * they are. Idempotent; each row is updated only if it still holds what was read.
+ */
+export async function encryptPlainUsers(sql: Sql, keys: KeyRing, batch = 500): Promise<number> {
+  let encrypted = 0;
+  let after = "";
+  for (;;) {
+    const rows = await sql<{id: string; email: string; name: string}[]>`
+      SELECT u.id, u.email, u.name FROM "user" u
+      WHERE u.email_enc IS NULL AND u.id > ${after} AND NOT EXISTS
+        (SELECT 1 FROM user_profile p WHERE p.user_id = u.id AND p.anonymized_at IS NOT NULL)
+      ORDER BY u.id LIMIT ${batch}`;
+    if (!rows.length) return encrypted;
+    for (const row of rows) {
+      const sealed = sealIdentity(keys, row.id, row);
+      const updated = await sql`UPDATE "user" SET email = ${sealed.email!}, email_enc = ${sealed.email_enc!},
+        name = ${sealed.name!}, name_enc = ${sealed.name_enc!}
+        WHERE id = ${row.id} AND email_enc IS NULL AND email = ${row.email} RETURNING 1`.catch((error: unknown) => {
+        // Two legacy rows whose addresses differ only in case or spaces: one account per address from now on.
+        if ((error as {code?: string}).code === "23505") {
+          throw new Error(`user ${row.id}: another account already has this address (compared normalized)`);
+        }
+        throw error;
+      });
+      encrypted += updated.length;
+    }
+    after = rows[rows.length - 1].id;
+  }
 }
 
 /** How many stored values each key id protects, per table and column. */

@@ -21,7 +21,12 @@ export const processingRegister: ProcessingActivity[] = [
     id: "accounts",
     name: "Accounts and sign-in",
     purpose: "Give each person access to the workbench and keep their session.",
-    data: ["name", "email", "password (scrypt hash)", "sessions (keyed hash of IP address, user agent)"],
+    data: [
+      "name (encrypted)",
+      "email (encrypted; a keyed hash for sign-in and uniqueness)",
+      "password (scrypt hash)",
+      "sessions (keyed hash of IP address, user agent)"
+    ],
     legalBasis: "Art. 7 V: performance of the contract",
     sharing: [],
     retention: "While the account exists; erased by anonymization when it is deleted.",

@@ -1,12 +1,12 @@
 // The personal data a user can read and correct (LGPD Art. 18 I–III): name and email live in better-auth's
-// user table (it signs people in by email); CPF and phone are encrypted in user_profile, with keyed hashes of
-// email and CPF for uniqueness. Every correction keeps the field, old and new value (encrypted), who and when.
+// user table (it signs people in by email), encrypted, with the email's keyed hash in place of the address; CPF
+// and phone are encrypted in user_profile, with a keyed hash of the CPF for uniqueness. Every correction keeps the
+// field, old and new value (encrypted), who and when.
 import {z} from "@hono/zod-openapi";
 import {isValidCpf, maskCpf, normalizeDocument} from "../loaders/documents.js";
 import {record} from "./audit.js";
-import {normalizeEmail} from "./crypto.js";
 import {notify} from "./notifications.js";
-import {seal, unseal} from "./pii.js";
+import {emailHash, openIdentity, seal, sealIdentity, unseal} from "./pii.js";
 import type {Services} from "./services.js";
 
 export const profileFields = ["name", "email", "cpf", "phone"] as const;
@@ -48,20 +48,22 @@ export async function getProfile({sql, keys}: Pick<Services, "sql" | "keys">, us
     {
       id: string;
       name: string;
+      name_enc: string | null;
       email: string;
+      email_enc: string | null;
       emailVerified: boolean;
       role: string | null;
       createdAt: Date;
       cpf_enc: string | null;
       phone_enc: string | null;
     }[]
-  >`SELECT u.id, u.name, u.email, u."emailVerified", u.role, u."createdAt", p.cpf_enc, p.phone_enc
+  >`SELECT u.id, u.name, u.name_enc, u.email, u.email_enc, u."emailVerified", u.role, u."createdAt", p.cpf_enc,
+      p.phone_enc
     FROM "user" u LEFT JOIN user_profile p ON p.user_id = u.id WHERE u.id = ${userId}`;
   if (!row) return null;
   return {
     id: row.id,
-    name: row.name,
-    email: row.email,
+    ...openIdentity(keys, userId, row),
     emailVerified: row.emailVerified,
     role: row.role ?? "client",
     cpf: unseal(keys, "user_profile", "cpf_enc", userId, row.cpf_enc),
@@ -97,7 +99,7 @@ export async function updateProfile(
   const at = clock.now();
   const taken = await sql<{field: string}[]>`
     SELECT 'email' AS field FROM "user" WHERE ${patch.email ?? null}::text IS NOT NULL
-      AND email = ${patch.email ?? null} AND id <> ${userId}
+      AND email = ${patch.email ? emailHash(keys, patch.email) : null} AND id <> ${userId}
     UNION ALL
     SELECT 'cpf' FROM user_profile WHERE ${patch.cpf ?? null}::text IS NOT NULL
       AND cpf_hash = ${patch.cpf ? keys.hash("cpf", patch.cpf) : null} AND user_id <> ${userId}`;
@@ -106,12 +108,15 @@ export async function updateProfile(
     .begin(async (tx) => {
       await tx`INSERT INTO user_profile (user_id) VALUES (${userId}) ON CONFLICT (user_id) DO NOTHING`;
       if (patch.name !== undefined || patch.email !== undefined) {
-        const email = patch.email ?? before.email;
-        await tx`UPDATE "user" SET name = ${patch.name ?? before.name}, email = ${email},
+        const sealed = sealIdentity(keys, userId, {
+          email: patch.email ?? before.email,
+          name: patch.name ?? before.name
+        });
+        await tx`UPDATE "user" SET name = ${sealed.name!}, name_enc = ${sealed.name_enc!}, email = ${sealed.email!},
+        email_enc = ${sealed.email_enc!},
         "emailVerified" = ${patch.email !== undefined && patch.email !== before.email ? false : before.emailVerified},
         "updatedAt" = ${at} WHERE id = ${userId}`;
-        await tx`UPDATE user_profile SET email_hash = ${keys.hash("email", normalizeEmail(email))}
-        WHERE user_id = ${userId}`;
+        await tx`UPDATE user_profile SET email_hash = ${sealed.email!} WHERE user_id = ${userId}`;
       }
       if (patch.cpf !== undefined) {
         await tx`UPDATE user_profile SET cpf_enc = ${seal(keys, "user_profile", "cpf_enc", userId, patch.cpf)},

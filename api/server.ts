@@ -11,6 +11,7 @@ import {createLogger, type Logger} from "./logger.js";
 import {mailerFromConfig, type Mailer} from "./mailer.js";
 import {migrate} from "./migrate.js";
 import {createOperations} from "./operations.js";
+import {encryptPlainUsers} from "./pii.js";
 import {authSecret} from "./secrets.js";
 import {systemClock, type Clock} from "./services.js";
 import {createAdministrator, newAdministrator} from "./users.js";
@@ -51,6 +52,10 @@ export async function openRuntime(
     logger
   });
   const keys = await loadKeyRing(config, {embedded: db.embedded, dataDir: config.GRAFENO_DATA_DIR, logger});
+  // Users stored in clear (before migration 0400, or restored from an older backup) are encrypted before anyone
+  // can sign in: better-auth looks addresses up by their keyed hash.
+  const encrypted = await encryptPlainUsers(db.sql, keys);
+  if (encrypted) logger.info({users: encrypted}, "encrypted the email and name of users stored in clear");
   const mailer = mailerFromConfig({...config, dataDir: config.GRAFENO_DATA_DIR});
   const clock: Clock = {now: () => systemClock.now()};
   const [max, window] = config.SIGN_IN_RATE_LIMIT.split("/").map(Number);
@@ -80,6 +85,7 @@ export async function listen(runtime: Runtime): Promise<RunningServer> {
   // The job worker (backups, the erasure journal) runs while the server listens.
   const operations = createOperations({
     sql: db.sql,
+    keys,
     mailer,
     clock,
     logger,
@@ -96,7 +102,8 @@ export async function listen(runtime: Runtime): Promise<RunningServer> {
     mailer,
     clock,
     publicUrl: config.publicUrl,
-    operations
+    operations,
+    trustProxy: config.TRUST_PROXY
   });
   const server: ServerType = await new Promise((ready) => {
     const s = serve({fetch: app.fetch, port: config.PORT, hostname: config.HOST}, () => ready(s));

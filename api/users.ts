@@ -5,7 +5,7 @@ import {audit, record} from "./audit.js";
 import {roles, type Role} from "./auth.js";
 import {isAnonymized, LastAdministrator} from "./erasure.js";
 import {notify} from "./notifications.js";
-import {unseal} from "./pii.js";
+import {emailHash, openIdentity, unseal} from "./pii.js";
 import {getProfile, maskedCpf, ProfileConflict, profileShape, updateProfile, type Profile} from "./profile.js";
 import type {Runtime} from "./server.js";
 import type {Services} from "./services.js";
@@ -19,11 +19,11 @@ export type NewAdministrator = z.infer<typeof newAdministrator>;
 
 /** Signs the person up through better-auth (so the password is hashed its way), then grants the admin role. */
 export async function createAdministrator(
-  {auth, db}: Pick<Runtime, "auth" | "db">,
+  {auth, db, keys}: Pick<Runtime, "auth" | "db" | "keys">,
   who: NewAdministrator
 ): Promise<{id: string; email: string}> {
   const email = who.email.toLowerCase();
-  const [existing] = await db.sql<{id: string}[]>`SELECT id FROM "user" WHERE email = ${email}`;
+  const [existing] = await db.sql<{id: string}[]>`SELECT id FROM "user" WHERE email = ${emailHash(keys, email)}`;
   let id = existing?.id;
   if (!id) {
     const result = await auth.api.signUpEmail({body: {email, password: who.password, name: who.name}});
@@ -56,44 +56,48 @@ export interface UserQuery {
 }
 
 /**
- * Lists users; `q` matches name or email (case-insensitive), or a CPF exactly through its keyed hash (the CPF
- * itself is encrypted and cannot be searched). CPFs come back masked.
+ * Lists users; `q` matches name or email (case-insensitive), or a CPF exactly through its keyed hash. Names and
+ * addresses are encrypted, so with `q` the users that pass the role and status filters are decrypted and matched
+ * here, then paged; without it the database pages. CPFs come back masked.
  */
 export async function listUsers(
   {sql, keys}: Pick<Services, "sql" | "keys">,
   query: UserQuery
 ): Promise<{users: UserSummary[]; total: number}> {
   const q = query.q?.trim();
-  const cpfHash = q && isValidCpf(q) ? keys.hash("cpf", normalizeDocument(q)) : null;
-  const like = q ? `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : null;
   const status = query.status ?? "active";
   const where = sql`WHERE true
     ${query.role ? sql`AND coalesce(u.role, 'client') = ${query.role}` : sql``}
-    ${status === "active" ? sql`AND p.anonymized_at IS NULL` : status === "anonymized" ? sql`AND p.anonymized_at IS NOT NULL` : sql``}
-    ${q ? sql`AND (u.name ILIKE ${like} OR u.email ILIKE ${like} OR p.cpf_hash = ${cpfHash})` : sql``}`;
+    ${status === "active" ? sql`AND p.anonymized_at IS NULL` : status === "anonymized" ? sql`AND p.anonymized_at IS NOT NULL` : sql``}`;
   const from = sql`FROM "user" u LEFT JOIN user_profile p ON p.user_id = u.id`;
-  const [{total}] = await sql<{total: number}[]>`SELECT count(*)::int AS total ${from} ${where}`;
-  const rows = await sql<
-    {
-      id: string;
-      name: string;
-      email: string;
-      role: Role | null;
-      emailVerified: boolean;
-      banned: boolean | null;
-      anonymized_at: Date | null;
-      cpf_enc: string | null;
-      createdAt: Date;
-    }[]
-  >`SELECT u.id, u.name, u.email, u.role, u."emailVerified", u.banned, p.anonymized_at, p.cpf_enc, u."createdAt"
-    ${from} ${where} ORDER BY u."createdAt" DESC, u.id LIMIT ${query.pageSize}
-    OFFSET ${(query.page - 1) * query.pageSize}`;
+  const select = sql`SELECT u.id, u.name, u.name_enc, u.email, u.email_enc, u.role, u."emailVerified", u.banned,
+      p.anonymized_at, p.cpf_enc, p.cpf_hash, u."createdAt"
+    ${from} ${where} ORDER BY u."createdAt" DESC, u.id`;
+  const offset = (query.page - 1) * query.pageSize;
+  const people = (rows: UserRow[]) => rows.map((r) => ({row: r, ...openIdentity(keys, r.id, r)}));
+  let total: number;
+  let page: ReturnType<typeof people>;
+  if (!q) {
+    [{total}] = await sql<{total: number}[]>`SELECT count(*)::int AS total ${from} ${where}`;
+    page = people(await sql<UserRow[]>`${select} LIMIT ${query.pageSize} OFFSET ${offset}`);
+  } else {
+    const needle = q.toLowerCase();
+    const cpfHash = isValidCpf(q) ? keys.hash("cpf", normalizeDocument(q)) : null;
+    const matching = people(await sql<UserRow[]>`${select}`).filter(
+      (p) =>
+        (cpfHash !== null && p.row.cpf_hash === cpfHash) ||
+        p.name.toLowerCase().includes(needle) ||
+        p.email.toLowerCase().includes(needle)
+    );
+    total = matching.length;
+    page = matching.slice(offset, offset + query.pageSize);
+  }
   return {
     total,
-    users: rows.map((r) => ({
+    users: page.map(({row: r, name, email}) => ({
       id: r.id,
-      name: r.name,
-      email: r.email,
+      name,
+      email,
       role: r.role ?? "client",
       emailVerified: r.emailVerified,
       banned: Boolean(r.banned),
@@ -102,6 +106,21 @@ export async function listUsers(
       createdAt: r.createdAt.toISOString()
     }))
   };
+}
+
+interface UserRow {
+  id: string;
+  name: string;
+  name_enc: string | null;
+  email: string;
+  email_enc: string | null;
+  role: Role | null;
+  emailVerified: boolean;
+  banned: boolean | null;
+  anonymized_at: Date | null;
+  cpf_enc: string | null;
+  cpf_hash: string | null;
+  createdAt: Date;
 }
 
 export const NewUser = z
@@ -127,7 +146,7 @@ export type UserPatch = z.infer<typeof UserPatch>;
  */
 export async function createUser(deps: Services, input: NewUser, actorId: string): Promise<Profile> {
   const {sql, auth, clock} = deps;
-  const [taken] = await sql`SELECT 1 FROM "user" WHERE email = ${input.email}`;
+  const [taken] = await sql`SELECT 1 FROM "user" WHERE email = ${emailHash(deps.keys, input.email)}`;
   if (taken) throw new ProfileConflict({email: ["already in use"]});
   if (input.cpf) {
     const [cpfTaken] = await sql`SELECT 1 FROM user_profile WHERE cpf_hash = ${deps.keys.hash("cpf", input.cpf)}`;

@@ -1,7 +1,8 @@
 import {request as httpRequest} from "node:http";
 import {Hono} from "hono";
 import {afterAll, beforeAll, describe, expect, it} from "vitest";
-import {requireSession, requireTerms, type SessionEnv} from "../api/access.js";
+import {forwardedClient, requireSession, requireTerms, trustedProxies, type SessionEnv} from "../api/access.js";
+import {loadConfig} from "../api/config.js";
 import {termsAccepted} from "../api/terms.js";
 import {Client} from "./helpers/http.js";
 import {
@@ -12,6 +13,7 @@ import {
   publish,
   signUp,
   signUpAs,
+  userIdByEmail,
   type Person
 } from "./helpers/accounts.js";
 import {startTestServer, type TestServer} from "./helpers/server.js";
@@ -113,9 +115,8 @@ describe("who may call what", () => {
       name: "Sneaky",
       role: "admin"
     });
-    const [row] = await server.runtime.db.sql`SELECT role FROM "user" WHERE email = 'sneaky@example.com'`;
     expect(response.status).toBe(400);
-    expect(row).toBeUndefined();
+    expect(await userIdByEmail(server, "sneaky@example.com")).toBeUndefined();
   });
 
   it("closes better-auth endpoints that would bypass the change log, the audit or anonymization", async () => {
@@ -212,5 +213,65 @@ describe("the sign-in rate limit", () => {
     const rows = await server.runtime.db.sql`SELECT detail FROM audit_log WHERE action = 'auth.sign_in_failed'`;
     expect(rows).toHaveLength(3);
     expect(JSON.stringify(rows)).not.toContain("target@example.com");
+  });
+});
+
+describe("the client address behind a reverse proxy (TRUST_PROXY)", () => {
+  const trusted = trustedProxies(["10.0.0.5", "172.16.0.0/12", "fd00::/8"]);
+
+  it("believes X-Forwarded-For only from a trusted proxy, taking the rightmost hop it does not trust", () => {
+    expect(forwardedClient("10.0.0.5", "203.0.113.9", trusted)).toBe("203.0.113.9");
+    expect(forwardedClient("::ffff:10.0.0.5", "203.0.113.9", trusted)).toBe("203.0.113.9");
+    // The client wrote the first hop itself; our proxies appended the others.
+    expect(forwardedClient("10.0.0.5", "198.51.100.1, 203.0.113.9, 172.20.1.1", trusted)).toBe("203.0.113.9");
+    expect(forwardedClient("fd00::1", "2001:db8::7", trusted)).toBe("2001:db8::7");
+    expect(forwardedClient("203.0.113.50", "198.51.100.1", trusted)).toBe("203.0.113.50");
+    expect(forwardedClient("10.0.0.6", "198.51.100.1", trusted)).toBe("10.0.0.6");
+  });
+
+  it("stops at the last address a proxy vouched for when a hop is missing or malformed", () => {
+    expect(forwardedClient("10.0.0.5", undefined, trusted)).toBe("10.0.0.5");
+    expect(forwardedClient("10.0.0.5", "203.0.113.9, not-an-ip", trusted)).toBe("10.0.0.5");
+    expect(forwardedClient("10.0.0.5", "not-an-ip, 172.16.0.9", trusted)).toBe("172.16.0.9");
+  });
+
+  it("takes addresses and CIDR ranges from the environment, and refuses anything else", () => {
+    expect(loadConfig({}).TRUST_PROXY).toEqual([]);
+    expect(loadConfig({TRUST_PROXY: " 10.0.0.5, 172.16.0.0/12 ,fd00::/8"}).TRUST_PROXY).toEqual([
+      "10.0.0.5",
+      "172.16.0.0/12",
+      "fd00::/8"
+    ]);
+    for (const bad of ["proxy.internal", "10.0.0.0/33", "10.0.0.1/8/1", "*"])
+      expect(() => loadConfig({TRUST_PROXY: bad}), bad).toThrow(/TRUST_PROXY\S*: must be IP addresses or CIDR ranges/);
+  });
+
+  describe("through the product, with the test client as the proxy", () => {
+    let server: TestServer;
+    const attempt = (forwardedFor: string, password = "a wrong guess!") =>
+      new Client(server.url).request("/api/auth/sign-in/email", {
+        method: "POST",
+        headers: {"x-forwarded-for": forwardedFor},
+        json: {email: "target@example.com", password}
+      });
+    beforeAll(async () => {
+      server = await startTestServer({SIGN_IN_RATE_LIMIT: "3/60", TRUST_PROXY: "127.0.0.1"});
+      await new Client(server.url).signUp("target@example.com");
+    });
+    afterAll(() => server?.close());
+
+    it("limits each forwarded client on its own, and a prepended address does not dodge the limit", async () => {
+      for (let i = 0; i < 3; i++) expect((await attempt("203.0.113.9")).status).toBe(401);
+      expect((await attempt("203.0.113.9")).status).toBe(429);
+      expect((await attempt("198.51.100.1, 203.0.113.9")).status).toBe(429);
+      expect((await attempt("203.0.113.10", "correct horse battery")).status).toBe(200);
+    });
+
+    it("keys each session's hashed address to the forwarded client (the proxy's own when none is forwarded)", async () => {
+      const {keys, db} = server.runtime;
+      const rows = await db.sql<{ipAddress: string}[]>`SELECT "ipAddress" FROM session ORDER BY "createdAt"`;
+      // The sign-up came without the header, the successful sign-in through the proxy for 203.0.113.10.
+      expect(rows.map((r) => r.ipAddress)).toEqual([keys.hash("ip", "127.0.0.1"), keys.hash("ip", "203.0.113.10")]);
+    });
   });
 });

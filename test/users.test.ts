@@ -4,6 +4,7 @@ import {
   acceptTerms,
   accountsServer,
   count,
+  identities,
   linkIn,
   outbox,
   publish,
@@ -131,8 +132,9 @@ describe("user administration", () => {
     });
     expect(response.status).toBe(400);
     expect(Object.keys((await response.json()).fields).sort()).toEqual(["banned", "emailVerified", "id"]);
-    const [row] = await sql()`SELECT name, "emailVerified" FROM "user" WHERE id = ${carla.id}`;
-    expect(row).toEqual({name: "Carla Dias Souza", emailVerified: false});
+    const [row] = await sql()`SELECT "emailVerified" FROM "user" WHERE id = ${carla.id}`;
+    expect(row).toEqual({emailVerified: false});
+    expect((await identities(server)).find((u) => u.id === carla.id)?.name).toBe("Carla Dias Souza");
   });
 
   it("never takes the role from the last administrator", async () => {
@@ -173,8 +175,14 @@ describe("user administration", () => {
     });
     expect(done.status).toBe(200);
 
-    const [user] = await sql()`SELECT name, email, banned FROM "user" WHERE id = ${carla.id}`;
-    expect(user).toEqual({name: "Deleted user", email: `deleted-${carla.id}@anonymized.invalid`, banned: true});
+    const [user] = await sql()`SELECT name, name_enc, email, email_enc, banned FROM "user" WHERE id = ${carla.id}`;
+    expect(user).toEqual({
+      name: "Deleted user",
+      name_enc: null,
+      email: `deleted-${carla.id}@anonymized.invalid`,
+      email_enc: null,
+      banned: true
+    });
     const [profile] =
       await sql()`SELECT email_hash, cpf_enc, phone_enc, anonymized_at FROM user_profile WHERE user_id = ${carla.id}`;
     expect(profile).toMatchObject({email_hash: null, cpf_enc: null, phone_enc: null});

@@ -3,6 +3,7 @@
 import {readdir, readFile} from "node:fs/promises";
 import {join} from "node:path";
 import type {Sql} from "../../api/db.js";
+import {emailHash, openIdentity, type StoredIdentity} from "../../api/pii.js";
 import {Client} from "./http.js";
 import {startTestServer, type TestServer} from "./server.js";
 
@@ -14,6 +15,20 @@ export async function insertUser(
 ): Promise<void> {
   await sql`INSERT INTO "user" (id, name, email, "emailVerified", role)
     VALUES (${id}, ${`User ${id}`}, ${email}, false, ${role})`;
+}
+
+/** The account with this address, looked up by its keyed hash as the product does (the table holds no address). */
+export async function userIdByEmail(server: TestServer, email: string): Promise<string | undefined> {
+  const {sql} = server.runtime.db;
+  const [row] = await sql<{id: string}[]>`SELECT id FROM "user" WHERE email = ${emailHash(server.runtime.keys, email)}`;
+  return row?.id;
+}
+
+/** Every user's id, address and name, decrypted with the server's keys. */
+export async function identities(server: TestServer): Promise<{id: string; email: string; name: string}[]> {
+  const rows = await server.runtime.db.sql<(StoredIdentity & {id: string})[]>`
+    SELECT id, email, email_enc, name, name_enc FROM "user" ORDER BY id`;
+  return rows.map((r) => ({id: r.id, ...openIdentity(server.runtime.keys, r.id, r)}));
 }
 
 /** The product on a test database; suites sign many people in from one address, so the limit is raised. */
