@@ -4,7 +4,7 @@
 // series by participant and kind) over the same registry's CSV files in the same run, as the reference.
 import {spawn} from "node:child_process";
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
-import {cpus, tmpdir, totalmem} from "node:os";
+import {cpus, loadavg, tmpdir, totalmem} from "node:os";
 import {join, resolve} from "node:path";
 import {parseArgs} from "node:util";
 import {DuckDBInstance} from "@duckdb/node-api";
@@ -42,6 +42,8 @@ if (!existsSync(join(data, "manifest.json"))) {
 }
 
 const hasTime = existsSync("/usr/bin/time");
+// Other work on the machine slows every loader: the report states the load the run started under.
+const loadAtStart = loadavg()[0];
 // The interpreter `observable build` uses for TypeScript loaders (observablehq.config.ts).
 const [interpreter, ...interpreterArgs] = (config.interpreters as Record<string, string[]>)[".ts"];
 const cache = mkdtempSync(join(tmpdir(), "frames-"));
@@ -120,7 +122,7 @@ const lines = [
   "",
   "<!-- Written by `npm run bench:loaders -- --write`; do not edit by hand. -->",
   "",
-  `Run on ${new Date().toISOString().slice(0, 10)}, ${machine}.`,
+  `Run on ${new Date().toISOString().slice(0, 10)}, ${machine}; load average ${loadAtStart.toFixed(2)} when it started.`,
   "",
   `Registry: ${bills.toLocaleString("en-US")} trade bills, ${installments.toLocaleString("en-US")} installments (generator seed 42).`,
   `Every loader in \`src/data/\` ran once, one after the other, as \`observable build\` runs them, each its own process (\`${[interpreter, ...interpreterArgs].join(" ")}\`).`,
