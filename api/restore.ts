@@ -18,6 +18,7 @@ import {ObjectMissing, type BackupStorage} from "./backup-storage.js";
 import type {Sql} from "./db.js";
 import {readErasures, reapplyErasures, type ErasureReport} from "./erasure-journal.js";
 import type {Logger} from "./logger.js";
+import {forgetHashKey} from "./rehash.js";
 import type {Clock} from "./services.js";
 
 /** The target database is not one a backup may be restored into. */
@@ -171,6 +172,8 @@ export async function restoreBackup(deps: RestoreDeps, which: string): Promise<R
         await load(tx, t, files.get(t.table)!, keys);
         log?.info({table: t.table, rows: t.rows}, "restore: table loaded");
       }
+      // The backup's email and CPF hashes may be under another PII_HASH_KEY: the next start re-hashes them.
+      await forgetHashKey(tx);
       await record(tx, {
         action: "backup.restored",
         detail: {backup: id, startedAt: manifest.startedAt, rows: manifest.tables.reduce((n, t) => n + t.rows, 0)},

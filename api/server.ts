@@ -12,6 +12,7 @@ import {mailerFromConfig, type Mailer} from "./mailer.js";
 import {migrate} from "./migrate.js";
 import {createOperations} from "./operations.js";
 import {encryptPlainUsers} from "./pii.js";
+import {rehashLookups} from "./rehash.js";
 import {authSecret} from "./secrets.js";
 import {systemClock, type Clock} from "./services.js";
 import {createAdministrator, newAdministrator} from "./users.js";
@@ -44,18 +45,33 @@ export async function openRuntime(
     schema: dbOptions.schema,
     logger
   });
-  const applied = await migrate(db.sql);
-  if (applied.length) logger.info({applied}, "migrations applied");
-  const secret = await authSecret(config.BETTER_AUTH_SECRET, {
-    embedded: db.embedded,
-    dataDir: config.GRAFENO_DATA_DIR,
-    logger
-  });
-  const keys = await loadKeyRing(config, {embedded: db.embedded, dataDir: config.GRAFENO_DATA_DIR, logger});
-  // Users stored in clear (before migration 0400, or restored from an older backup) are encrypted before anyone
-  // can sign in: better-auth looks addresses up by their keyed hash.
-  const encrypted = await encryptPlainUsers(db.sql, keys);
-  if (encrypted) logger.info({users: encrypted}, "encrypted the email and name of users stored in clear");
+  const close = db.close;
+  db.close = async () => {
+    await close();
+    if (embeddedDir) await unlockEmbedded(embeddedDir);
+  };
+  let secret: string;
+  let keys: KeyRing;
+  try {
+    const applied = await migrate(db.sql);
+    if (applied.length) logger.info({applied}, "migrations applied");
+    secret = await authSecret(config.BETTER_AUTH_SECRET, {
+      embedded: db.embedded,
+      dataDir: config.GRAFENO_DATA_DIR,
+      logger
+    });
+    keys = await loadKeyRing(config, {embedded: db.embedded, dataDir: config.GRAFENO_DATA_DIR, logger});
+    // Before anyone can sign in (better-auth looks addresses up by their keyed hash): lookup hashes made with
+    // another PII_HASH_KEY are recomputed under this one, then users stored in clear (before migration 0400, or
+    // restored from an older backup) are encrypted, their hashes compared with hashes under the same key.
+    await rehashLookups(db.sql, keys, {logger});
+    const encrypted = await encryptPlainUsers(db.sql, keys);
+    if (encrypted) logger.info({users: encrypted}, "encrypted the email and name of users stored in clear");
+  } catch (error) {
+    // A server that will not start releases the database (and the embedded lock) it opened.
+    await db.close().catch(() => {});
+    throw error;
+  }
   const mailer = mailerFromConfig({...config, dataDir: config.GRAFENO_DATA_DIR});
   const clock: Clock = {now: () => systemClock.now()};
   const [max, window] = config.SIGN_IN_RATE_LIMIT.split("/").map(Number);
@@ -66,11 +82,6 @@ export async function openRuntime(
     signInLimit: {max, window},
     effects: {keys, mailer, clock, logger}
   });
-  const close = db.close;
-  db.close = async () => {
-    await close();
-    if (embeddedDir) await unlockEmbedded(embeddedDir);
-  };
   return {config, db, auth, logger, keys, mailer, clock};
 }
 

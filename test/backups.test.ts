@@ -7,6 +7,7 @@ import type {Database} from "../api/db.js";
 import {enqueue} from "../api/jobs.js";
 import {migrate} from "../api/migrate.js";
 import {unseal} from "../api/pii.js";
+import {recordedHashKey, UNKNOWN_HASH_KEY} from "../api/rehash.js";
 import {restoreBackup, RestoreRefused} from "../api/restore.js";
 import {systemClock} from "../api/services.js";
 import {
@@ -120,6 +121,8 @@ describe("encrypted backups to S3 (s3rver) and restore", () => {
     }
     expect(after.audit_log.slice(0, -1)).toEqual(before.audit_log);
     expect(JSON.parse(after.audit_log.at(-1)!)).toMatchObject({action: "backup.restored", detail: {backup: first.id}});
+    // The backup's email and CPF hashes may be under another PII_HASH_KEY: the next start re-hashes them.
+    expect(await recordedHashKey(db.sql)).toBe(UNKNOWN_HASH_KEY);
     // Personal data is restored as stored, still readable with the same PII keys.
     const [profile] = await db.sql`SELECT cpf_enc FROM user_profile WHERE user_id = ${ana.id}`;
     const cpf = unseal(server.runtime.keys, "user_profile", "cpf_enc", ana.id, profile.cpf_enc);
