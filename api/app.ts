@@ -2,7 +2,7 @@
 import {Hono} from "hono";
 import {bodyLimit} from "hono/body-limit";
 import {requestId} from "hono/request-id";
-import {sameOrigin, withClientIp} from "./access.js";
+import {clientAddress, sameOrigin, withClientIp} from "./access.js";
 import {audit} from "./audit.js";
 import type {Auth} from "./auth.js";
 import type {KeyRing} from "./crypto.js";
@@ -46,12 +46,15 @@ export interface AppDeps {
   publicUrl: string;
   /** Jobs and backups (api/operations.ts): their admin routes are mounted when present. */
   operations?: Operations;
+  /** Reverse proxies whose X-Forwarded-For names the client (TRUST_PROXY); none by default. */
+  trustProxy?: readonly string[];
 }
 
-export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
+export function createApp({distDir, trustProxy, ...services}: AppDeps): Hono<AppEnv> {
   const {sql, auth, logger}: Services = services;
   const app = new Hono<AppEnv>();
   app.use(requestId());
+  app.use(clientAddress(trustProxy));
   app.use(accessLog(logger));
   app.use(securityHeaders);
   app.use("/api/*", sameOrigin([services.publicUrl]));
@@ -98,7 +101,10 @@ export function createApp({distDir, ...services}: AppDeps): Hono<AppEnv> {
   app.use(
     site({
       root: distDir,
-      userId: async (c) => (await auth.api.getSession({headers: c.req.raw.headers}))?.user.id ?? null,
+      user: async (c) => {
+        const found = await auth.api.getSession({headers: c.req.raw.headers});
+        return found ? {id: found.user.id, role: (found.user as {role?: string | null}).role ?? "client"} : null;
+      },
       // Product pages wait until the current terms' mandatory items are accepted (the API does the same).
       termsAccepted: (userId) => termsAccepted(sql, userId)
     })

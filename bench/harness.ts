@@ -7,10 +7,18 @@ export interface Measurement {
   runs: number;
 }
 
-export async function measure(fn: () => unknown, {runs = 7, warmup = 2} = {}): Promise<Measurement> {
-  for (let i = 0; i < warmup; i++) await fn();
+/** `before` runs untimed ahead of every call, to put things back where the measured step starts. */
+export async function measure(
+  fn: () => unknown,
+  {runs = 7, warmup = 2, before}: {runs?: number; warmup?: number; before?: () => unknown} = {}
+): Promise<Measurement> {
+  for (let i = 0; i < warmup; i++) {
+    await before?.();
+    await fn();
+  }
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
+    await before?.();
     const start = performance.now();
     await fn();
     times.push(performance.now() - start);

@@ -1,18 +1,21 @@
-// npm run bench [-- --write]: runs every benchmark, prints a Markdown table and, with --write, records it in
-// docs/benchmarks.md with the machine and the date.
+// npm run bench [-- <suite>…] [-- --write]: runs every benchmark (or the suites named, e.g. `-- rfm-scale`), prints
+// a Markdown table and, with --write, records it in docs/benchmarks.md with the machine and the date.
 import {readFile, writeFile} from "node:fs/promises";
 import {cpus, totalmem} from "node:os";
 import {markdownRow, tableHeader, type BenchResult} from "./harness.js";
 import {registryBench} from "./registry.bench.js";
 import {pagesBench} from "./pages.bench.js";
 import {rfmBench} from "./rfm.bench.js";
+import {rfmScaleBench} from "./rfm-scale.bench.js";
 import {scoringBench} from "./scoring.bench.js";
 
 const suites: [string, () => Promise<BenchResult[]>][] = [
   ["rfm", () => rfmBench()],
   ["registry", () => registryBench()],
   ["scoring", () => scoringBench()],
-  ["pages", () => pagesBench()]
+  ["pages", () => pagesBench()],
+  // Generates 660,000 bills and builds a site on them the first time (minutes); reused while current.
+  ["rfm-scale", () => rfmScaleBench()]
 ];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));

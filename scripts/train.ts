@@ -18,6 +18,7 @@ export const trainingLagDays = 91;
 
 export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const ctx = await analysisContext(env);
+  const dir = env.GRAFENO_MODEL_DIR ?? defaultModelDir;
   const trainedAt = ctx.observationDate - trainingLagDays * DAY_MS;
   console.error(
     `[train] segmentation of ${ctx.entity}s: ${ctx.events.length} events, as of ${new Date(trainedAt).toISOString().slice(0, 10)}`
@@ -34,20 +35,23 @@ export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise
   const retention = fitRetention(ctx.events, {entity: ctx.entity, observationDate: ctx.observationDate});
   const holdout = holdoutCheck(ctx.events, {entity: ctx.entity, observationDate: ctx.observationDate});
   const retentionArtifact = {...retention, holdout: holdout.rows};
-  await saveModel(`retention-${ctx.entity}`, retentionArtifact);
-  await logExperiment({
-    model: retention.modelVersion,
-    method: "bg-nbd+gamma-gamma",
-    params: {horizonWeeks: retention.horizonWeeks, holdoutWeeks: 26, entity: ctx.entity},
-    dataChecksum: retention.dataChecksum,
-    metrics: {
-      logLikelihood: retention.bgNbd.logLikelihood,
-      holdoutPredicted: holdout.rows.reduce((s, r) => s + r.predicted * r.customers, 0),
-      holdoutActual: holdout.rows.reduce((s, r) => s + r.actual * r.customers, 0)
+  await saveModel(`retention-${ctx.entity}`, retentionArtifact, dir);
+  await logExperiment(
+    {
+      model: retention.modelVersion,
+      method: "bg-nbd+gamma-gamma",
+      params: {horizonWeeks: retention.horizonWeeks, holdoutWeeks: 26, entity: ctx.entity},
+      dataChecksum: retention.dataChecksum,
+      metrics: {
+        logLikelihood: retention.bgNbd.logLikelihood,
+        holdoutPredicted: holdout.rows.reduce((s, r) => s + r.predicted * r.customers, 0),
+        holdoutActual: holdout.rows.reduce((s, r) => s + r.actual * r.customers, 0)
+      },
+      ms: Math.round(performance.now() - retentionStart),
+      at: retention.observationDate
     },
-    ms: Math.round(performance.now() - retentionStart),
-    at: retention.observationDate
-  });
+    dir
+  );
   console.error(
     `[train] ${retention.modelVersion}: r ${retention.bgNbd.r.toFixed(3)}, α ${retention.bgNbd.alpha.toFixed(3)}`
   );
@@ -55,22 +59,25 @@ export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise
   const start = performance.now();
   const {model} = trainSegmentation(ctx.events, {entity: ctx.entity, observationDate: trainedAt, futureValue});
   const ms = Math.round(performance.now() - start);
-  const path = await saveModel(`segmentation-${ctx.entity}`, model);
+  const path = await saveModel(`segmentation-${ctx.entity}`, model, dir);
   const best = model.metrics.scores.find((s) => s.k === model.metrics.k)!;
-  await logExperiment({
-    model: model.modelVersion,
-    method: "kmeans++",
-    params: {k: model.metrics.k, restarts: 10, transform: model.transform.method, entity: ctx.entity},
-    dataChecksum: model.dataChecksum,
-    metrics: {
-      silhouette: best.silhouette,
-      calinskiHarabasz: best.calinskiHarabasz,
-      daviesBouldin: best.daviesBouldin,
-      stabilityAri: model.metrics.stability.meanAri
+  await logExperiment(
+    {
+      model: model.modelVersion,
+      method: "kmeans++",
+      params: {k: model.metrics.k, restarts: 10, transform: model.transform.method, entity: ctx.entity},
+      dataChecksum: model.dataChecksum,
+      metrics: {
+        silhouette: best.silhouette,
+        calinskiHarabasz: best.calinskiHarabasz,
+        daviesBouldin: best.daviesBouldin,
+        stabilityAri: model.metrics.stability.meanAri
+      },
+      ms,
+      at: model.observationDate
     },
-    ms,
-    at: model.observationDate
-  });
+    dir
+  );
   console.error(`[train] ${model.modelVersion}: k = ${model.metrics.k}, ${ms} ms → ${path}`);
 
   // The same features and k, clustered by the alternatives: the experiment log says why k-means is kept.
@@ -79,23 +86,26 @@ export async function trainModels(env: NodeJS.ProcessEnv = process.env): Promise
   const rows = compareClusterMethods(points, model.metrics.k, {seed: 42});
   const choice = chooseMethod(rows);
   for (const row of rows) {
-    await logExperiment({
-      model: model.modelVersion,
-      method: row.method,
-      params: row.params,
-      dataChecksum: model.dataChecksum,
-      metrics: {
-        silhouette: row.silhouette,
-        calinskiHarabasz: row.calinskiHarabasz,
-        daviesBouldin: row.daviesBouldin,
-        parameters: row.parameters,
-        scoresNewCustomers: String(row.scoresNewCustomers)
+    await logExperiment(
+      {
+        model: model.modelVersion,
+        method: row.method,
+        params: row.params,
+        dataChecksum: model.dataChecksum,
+        metrics: {
+          silhouette: row.silhouette,
+          calinskiHarabasz: row.calinskiHarabasz,
+          daviesBouldin: row.daviesBouldin,
+          parameters: row.parameters,
+          scoresNewCustomers: String(row.scoresNewCustomers)
+        },
+        ms: Math.round(row.ms),
+        at: model.observationDate
       },
-      ms: Math.round(row.ms),
-      at: model.observationDate
-    });
+      dir
+    );
   }
-  await saveComparison(`segmentation-${ctx.entity}`, {modelVersion: model.modelVersion, rows, choice});
+  await saveComparison(`segmentation-${ctx.entity}`, {modelVersion: model.modelVersion, rows, choice}, dir);
   console.error(`[train] method comparison: ${choice.reason}`);
   return path;
 }

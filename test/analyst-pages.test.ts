@@ -84,6 +84,12 @@ describeWith("chromium", "analyst pages in a real browser", () => {
     await page.getByRole("checkbox", {name: "Champions"}).check();
     await expect.poll(count, {timeout: 10_000}).toBe(rows.length);
 
+    // Inputs announced by the chart to the page, counted from here on.
+    await page.evaluate(() => {
+      const counter = window as unknown as {chartInputs: number};
+      counter.chartInputs = 0;
+      document.querySelector("#rfm-chart")!.addEventListener("input", () => counter.chartInputs++);
+    });
     const dot = page.locator("#rfm-chart svg circle").first();
     const box = (await dot.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -93,6 +99,9 @@ describeWith("chromium", "analyst pages in a real browser", () => {
       .toBeTruthy();
     const text = (await tip.first().textContent()) ?? "";
     expect(rows.some((r) => text.includes(String(r.name)))).toBe(true);
+    // Pointing at a customer shows them; it does not filter the page (only a brushed box does) nor re-run it.
+    expect(await page.evaluate(() => (window as unknown as {chartInputs: number}).chartInputs)).toBe(0);
+    expect(await count()).toBe(rows.length);
   }, 60_000);
 
   it("RFM explorer: a shorter period recomputes RFM in DuckDB, so frequencies fall", async () => {
@@ -124,6 +133,69 @@ describeWith("chromium", "analyst pages in a real browser", () => {
     expect(sheet.rowCount - 1).toBe(rows.length);
     const names = new Set(rows.map((r) => r.name));
     expect(names.has(String(sheet.getRow(2).getCell(1).value))).toBe(true);
+  }, 60_000);
+
+  it("RFM explorer: a box brushed on the chart zooms KPIs, table and CSV export to the customers inside it", async () => {
+    const rows = await loaderRows("rfm");
+    const {page} = await open(context, `${server.url}/rfm`);
+    const count = async () => Number((await page.locator("#kpi-customers").textContent())!.replace(/,/g, ""));
+    await expect.poll(count, {timeout: 20_000}).toBe(rows.length);
+    // The chart is the figure's last svg (the legend comes first); the box spans most of it, not all.
+    const chart = page.locator("#rfm-chart figure > svg").last();
+    const box = (await chart.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.9, {steps: 8});
+    await page.mouse.up();
+    const ranges = await page.evaluate(
+      () =>
+        (document.querySelector("#rfm-chart .rfm-scatter") as unknown as {value: Record<string, [number, number]>})
+          .value
+    );
+    const inside = rows.filter(
+      (r) =>
+        Number(r.recency) >= ranges.recency[0] &&
+        Number(r.recency) <= ranges.recency[1] &&
+        Number(r.frequency) >= ranges.frequency[0] &&
+        Number(r.frequency) <= ranges.frequency[1]
+    ).length;
+    expect(inside).toBeGreaterThan(0);
+    expect(inside).toBeLessThan(rows.length);
+    await expect.poll(count, {timeout: 10_000}).toBe(inside);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", {name: "Download CSV"}).click()
+    ]);
+    const lines = (await readFile((await download.path())!, "utf8")).trim().split("\r\n");
+    expect(lines.length - 1).toBe(inside);
+    // A click on the chart outside the box clears it.
+    await chart.click({position: {x: box.width * 0.95, y: box.height * 0.05}});
+    await expect.poll(count, {timeout: 10_000}).toBe(rows.length);
+  }, 60_000);
+
+  it("RFM explorer: an export over the server's row limit is refused in the page, before anything is sent", async () => {
+    const {page, requests} = await open(context, `${server.url}/rfm`);
+    await page.getByRole("button", {name: "Download CSV"}).waitFor({timeout: 20_000});
+    const module = await page.evaluate(
+      () =>
+        [...document.querySelectorAll<HTMLLinkElement>("link[rel=modulepreload]")].find((l) =>
+          /export-buttons/.test(l.href)
+        )!.href
+    );
+    // The page's own export buttons, fed a table one row over the limit.
+    await page.addScriptTag({
+      type: "module",
+      content: `import {exportButtons, maxExportRows} from ${JSON.stringify(module)};
+        const rows = Array.from({length: maxExportRows + 1}, (_, i) => ({n: i}));
+        const buttons = exportButtons(() => ({name: "big", columns: [{key: "n", header: "N", type: "number"}], rows}));
+        buttons.id = "over-the-limit";
+        document.querySelector("main").append(buttons);
+        buttons.querySelector("button").click();`
+    });
+    await expect
+      .poll(() => page.locator("#over-the-limit [role=status]").textContent(), {timeout: 10_000})
+      .toBe("100,001 rows: an export holds at most 100,000. Narrow the selection first.");
+    expect(requests.filter((r) => r.includes("/api/exports/"))).toEqual([]);
   }, 60_000);
 
   it("Clusters: filtering by cluster shows that cluster's size, and the CSV export matches the table", async () => {

@@ -23,8 +23,25 @@ describeWith("chromium", "the operations page", () => {
 
   it("lets an administrator schedule a backup, run one now, and see it complete in the list", async () => {
     const context = await signedInContext(browser, server);
-    const {page, consoleErrors} = await watchedPage(context, `${server.url}/admin/operations`);
-    // The page fills the form from the server first; editing before that would be overwritten.
+    const {page, consoleErrors} = await watchedPage(context);
+    // The schedule is held back: until it arrives, nothing in its form can be edited or sent.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/backups/schedule", async (route) => {
+      if (route.request().method() === "GET") await held;
+      await route.continue();
+    });
+    await page.goto(`${server.url}/admin/operations`);
+    const save = page.getByRole("button", {name: "Save schedule"});
+    await save.waitFor();
+    for (const label of ["Scheduled backups on", "Every (hours)", "At (HH:MM, UTC)"]) {
+      expect(await page.getByLabel(label).isDisabled(), label).toBe(true);
+    }
+    expect(await save.isDisabled()).toBe(true);
+    expect(await page.locator("#schedule-status").textContent()).toBe("Loading the schedule…");
+    release();
+    await expect.poll(() => save.isEnabled(), {timeout: 10_000}).toBe(true);
+    expect(await page.getByLabel("Every (hours)").inputValue()).toMatch(/^\d+$/);
     await expect
       .poll(async () => page.locator("#schedule-status").textContent(), {timeout: 10_000})
       .toMatch(/backups are off|Next backup/);

@@ -2,7 +2,7 @@ import {mkdir, mkdtemp, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {beforeAll, describe, expect, it} from "vitest";
-import {isPublicPath, resolveSitePath} from "../api/site.js";
+import {isAdminFile, isPublicPath, resolveSitePath, withoutAdminNav} from "../api/site.js";
 
 describe("site paths", () => {
   let root: string;
@@ -33,5 +33,52 @@ describe("site paths", () => {
     expect(isPublicPath("/_file/data/rfm.1234.arrow")).toBe(false);
     expect(isPublicPath("/registrations")).toBe(false);
     expect(isPublicPath("/")).toBe(false);
+  });
+
+  it("knows an administration page by its file, not by how the URL spells it", () => {
+    expect(isAdminFile(root, join(root, "admin", "users.html"))).toBe(true);
+    expect(isAdminFile(root, join(root, "administration.html"))).toBe(false);
+    expect(isAdminFile(root, join(root, "rfm.html"))).toBe(false);
+    expect(isAdminFile(root, join(root, "_import", "admin", "x.js"))).toBe(false);
+  });
+});
+
+describe("the sidebar without administration", () => {
+  // As Framework 1.13 writes it: links relative to the page, an active section marked on its own pages.
+  const sidebar = (prefix: string, active = "") => `<nav id="observablehq-sidebar">
+  <ol>
+    <li class="observablehq-link"><a href="${prefix}">Home</a></li>
+  </ol>
+  <section>
+    <summary>Account</summary>
+    <ol>
+    <li class="observablehq-link"><a href="${prefix}profile">Profile</a></li>
+    </ol>
+  </section>
+  <section${active}>
+    <summary>Administration</summary>
+    <ol>
+    <li class="observablehq-link"><a href="${prefix}admin/users">Users</a></li>
+    <li class="observablehq-link"><a href="${prefix}admin/audit">Audit log</a></li>
+    </ol>
+  </section>
+</nav>
+<main><details><summary>Notes</summary><a href="./admin/users">users</a></details></main>`;
+
+  it("drops the section whose links all lead to /admin/, and nothing else", () => {
+    const html = withoutAdminNav(sidebar("./"), "/rfm");
+    expect(html).not.toContain("Administration");
+    expect(html).toContain('<a href="./profile">Profile</a>');
+    expect(html).toContain('<a href="./">Home</a>');
+    // Only the sidebar is touched: the page's own content stays as written.
+    expect(html).toContain('<details><summary>Notes</summary><a href="./admin/users">users</a></details>');
+  });
+
+  it("resolves links against the page, as a browser would", () => {
+    expect(withoutAdminNav(sidebar("../", ' class="observablehq-section-active"'), "/privacy/")).not.toContain(
+      "Administration"
+    );
+    const mixed = sidebar("./").replace("./admin/audit", "./rfm");
+    expect(withoutAdminNav(mixed, "/")).toContain("Administration");
   });
 });

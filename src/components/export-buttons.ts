@@ -13,7 +13,17 @@ export interface ExportRequest {
   rows: Record<string, string | number | null>[];
 }
 
+/** The most rows the server takes in one export (maxExportRows in api/spreadsheet.ts). */
+export const maxExportRows = 100_000;
+
 async function download(format: "csv" | "xlsx", request: ExportRequest, status: HTMLElement): Promise<void> {
+  if (request.rows.length > maxExportRows) {
+    // Refused here rather than after sending tens of megabytes to be told "invalid export".
+    status.textContent =
+      `${request.rows.length.toLocaleString("en-US")} rows: an export holds at most ` +
+      `${maxExportRows.toLocaleString("en-US")}. Narrow the selection first.`;
+    return;
+  }
   status.textContent = `Preparing ${request.rows.length.toLocaleString("en-US")} rows…`;
   const response = await fetch(`/api/exports/${format}`, {
     method: "POST",

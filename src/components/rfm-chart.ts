@@ -45,7 +45,7 @@ export function rfmScatter(
   d3: D3Like,
   data: RfmPoint[],
   {width, segments}: {width: number; segments: string[]}
-): SVGSVGElement & {value: Ranges | null} {
+): HTMLDivElement & {value: Ranges | null} {
   const dense = data.length > dotLimit;
   const marks = dense
     ? [Plot.dot(data, Plot.hexbin({r: "count", fill: "count"}, {x: "recency", y: "frequency", tip: true}))]
@@ -85,11 +85,18 @@ export function rfmScatter(
     r: {range: [1.5, 14]},
     color: dense ? {scheme: "blues", legend: true, label: "Customers"} : {domain: segments, legend: true},
     marks
-  }) as unknown as SVGSVGElement & {
-    value: Ranges | null;
+  }) as unknown as (SVGSVGElement | HTMLElement) & {
     scale(name: string): {apply(v: number): number; invert(v: number): number};
   };
-  plot.value = null;
+  // Plot's tooltip announces the hovered mark as the plot's value, with an input event: the chart's value is the
+  // brushed ranges alone, so the chart is a wrapper of its own and Plot's events stop at the plot. (Otherwise a
+  // hover would filter the page by one customer's fields, and re-run every cell below on each pointer move.)
+  const root = Object.assign(document.createElement("div"), {className: "rfm-scatter", value: null as Ranges | null});
+  plot.addEventListener("input", (event) => event.stopPropagation());
+  root.append(plot);
+  // With a legend, Plot returns a <figure> (legends first, then the chart's <svg>): the brush belongs in the svg.
+  const svg =
+    plot instanceof SVGSVGElement ? plot : [...plot.children].filter((c) => c instanceof SVGSVGElement).at(-1)!;
   const x = plot.scale("x");
   const y = plot.scale("y");
   const brush = d3
@@ -99,19 +106,19 @@ export function rfmScatter(
       [width - margin.right, height - margin.bottom]
     ])
     .on("end", ({selection}) => {
-      plot.value = selection
+      root.value = selection
         ? {
             recency: [x.invert(selection[0][0]), x.invert(selection[1][0])],
             frequency: [y.invert(selection[1][1]), y.invert(selection[0][1])]
           }
         : null;
-      plot.dispatchEvent(new Event("input", {bubbles: true}));
+      root.dispatchEvent(new Event("input", {bubbles: true}));
     });
-  d3.select(plot as unknown as Element)
+  d3.select(svg)
     .append("g")
     .attr("class", "rfm-brush")
     .call(brush as unknown as (s: Selection) => void);
-  return plot;
+  return root;
 }
 
 /** M against R and against F, small multiples, for the same customers. */
