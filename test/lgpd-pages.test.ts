@@ -100,11 +100,12 @@ describeWith("chromium", "accounts and LGPD pages in a real browser", () => {
     await eventually(() => page.locator("#privacy-choices .status").textContent()).toContain(
       '"Product news" switched off'
     );
-    expect(await page.getByRole("switch", {name: /Product news/}).isChecked()).toBe(false);
+    // The choices, the history and the processing list reload after the switch: each is awaited, not read once.
+    await eventually(() => page.getByRole("switch", {name: /Product news/}).isChecked()).toBe(false);
     await eventually(() => page.locator("#consent-history tbody tr").first().textContent()).toMatch(
       /Product news.*revoked.*privacy-center/
     );
-    expect(await page.locator("#processing-applies").textContent()).not.toContain("Product news by email");
+    await eventually(() => page.locator("#processing-applies").textContent()).not.toContain("Product news by email");
     await page.close();
   }, 60_000);
 

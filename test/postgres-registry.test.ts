@@ -11,6 +11,8 @@ import {sourceInput} from "../loaders/import-inputs.js";
 import {importRegistry} from "../loaders/import.js";
 import {billsOf, billsQuery, loadRegistryIntoPostgres, postgresSource} from "../loaders/postgres-registry.js";
 import {monthlyRegistrations} from "../loaders/registrations.js";
+import {buildRegistryFrame} from "../loaders/registry-frame.js";
+import {frameRiskRows} from "../loaders/risk-frame.js";
 import type {TableName} from "../loaders/registry-schema.js";
 import {REGISTRY_TABLES, TABLE_NAMES} from "../loaders/registry-schema.js";
 import {collect, directorySource, sourceFromEnv} from "../loaders/source.js";
@@ -81,6 +83,14 @@ describe(`the registry in Postgres (${process.env.DATABASE_URL ? "PostgreSQL ser
     const bills = await collect(postgresSource(db.sql, {batchRows: 333}).rows<never>("trade_bills"));
     const fromFolder = await collect(directorySource(generated).rows<never>("trade_bills"));
     expect(monthlyRegistrations(bills)).toEqual(monthlyRegistrations(fromFolder));
+  });
+
+  it("feeds the registry frame the loaders read: every installment's risk features are the folder's", async () => {
+    const fromPostgres = await buildRegistryFrame(postgresSource(db.sql, {batchRows: 500}));
+    const fromFolder = await buildRegistryFrame(directorySource(generated));
+    expect(fromPostgres.installments.length).toBe(fromFolder.installments.length);
+    // riskRows order depends on registration time and bill id only, not on the order the source returns rows in.
+    expect(frameRiskRows(fromPostgres)).toEqual(frameRiskRows(fromFolder));
   });
 
   it("gives one payer's bills newest first through the payer index", async () => {
