@@ -28,13 +28,6 @@ export interface AnalysisContext {
 }
 
 /** GRAFENO_OBSERVATION_DATE (YYYY-MM-DD), else the last registration day in the data: never "today". */
-export function observationDateFrom(value: string | undefined, events: readonly PurchaseEvent[]): number {
-  return analysisDate(
-    value,
-    events.map((e) => +e.date)
-  );
-}
-
 export function analysisDate(value: string | undefined, times: ArrayLike<number>): number {
   if (value) {
     const ms = Date.parse(`${value}T00:00:00Z`);

@@ -181,12 +181,13 @@ export function readFrame(folder: string): RegistryFrame {
   };
 }
 
-function prune(dir: string, keep: string): void {
+/** Removes all but the `keep` newest entries of `dir` that `cached` recognizes (cache folders or files). */
+export function pruneCache(dir: string, cached: (name: string) => boolean, keep: number): void {
   const entries = readdirSync(dir)
-    .filter((name) => name !== keep && /^[0-9a-f]{24}$/.test(name))
+    .filter(cached)
     .map((name) => ({name, at: statSync(join(dir, name)).mtimeMs}))
     .sort((a, b) => b.at - a.at);
-  for (const {name} of entries.slice(KEEP - 1)) rmSync(join(dir, name), {recursive: true, force: true});
+  for (const {name} of entries.slice(keep)) rmSync(join(dir, name), {recursive: true, force: true});
 }
 
 export interface FrameOptions {
@@ -217,7 +218,8 @@ export async function registryFrame(source: RegistrySource, options: FrameOption
   if (dir && folder && key) {
     mkdirSync(dir, {recursive: true});
     writeFrame(folder, frame, source.describe);
-    prune(dir, key);
+    // The frame just written is the newest entry, so it is always kept.
+    pruneCache(dir, (name) => /^[0-9a-f]{24}$/.test(name), KEEP);
     onProgress(`registry frame cached at ${folder}`);
   }
   return frame;

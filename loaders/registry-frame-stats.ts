@@ -5,7 +5,9 @@ import {CANCELED, NULL_DAY, type RegistryFrame} from "./registry-frame.js";
 import {lateRateTestFromCounts, valueByKindFromLogs, type LateRateTest, type ValueByKindTest} from "./statistics.js";
 import {
   dayOf,
+  emptyCounts,
   LATE_DAYS,
+  withRates,
   type BreakdownKey,
   type BreakdownRow,
   type DateValue,
@@ -129,8 +131,8 @@ interface GroupCounts extends RateCounts {
   value: number;
 }
 
-function countsOf(n: number): GroupCounts[] {
-  return Array.from({length: n}, () => ({bills: 0, value: 0, due: 0, settled: 0, closed: 0, late: 0}));
+function emptyGroup(): GroupCounts {
+  return {bills: 0, value: 0, ...emptyCounts()};
 }
 
 function addOutcome(into: RateCounts, flag: number): void {
@@ -142,16 +144,9 @@ function addOutcome(into: RateCounts, flag: number): void {
   }
 }
 
-function rates(c: RateCounts) {
-  return {
-    settlement_rate: c.due > 0 ? c.settled / c.due : null,
-    late_rate: c.closed > 0 ? c.late / c.closed : null
-  };
-}
-
 /** breakdown over the frame: bills, value, share and rates per group, largest value first (ties by name). */
 export function frameBreakdown(frame: RegistryFrame, outcomes: FrameOutcomes, groups: BillGroups): BreakdownRow[] {
-  const counts = countsOf(groups.names.length);
+  const counts = Array.from(groups.names, emptyGroup);
   const seen = new Uint8Array(groups.names.length);
   const {value, state} = frame.bills;
   let total = 0;
@@ -172,12 +167,7 @@ export function frameBreakdown(frame: RegistryFrame, outcomes: FrameOutcomes, gr
   return groups.names
     .map((group, g) => ({g, group}))
     .filter(({g}) => seen[g])
-    .map(({g, group}) => ({
-      group,
-      ...counts[g],
-      value_share: total > 0 ? counts[g].value / total : 0,
-      ...rates(counts[g])
-    }))
+    .map(({g, group}) => withRates({group, ...counts[g], value_share: total > 0 ? counts[g].value / total : 0}))
     .sort((a, b) => b.value - a.value || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
 
@@ -224,7 +214,7 @@ export function frameMonthly(frame: RegistryFrame, outcomes: FrameOutcomes, grou
   const cell = (group: number, month: number) => {
     const key = group * span + (month - firstMonth);
     let c = cells.get(key);
-    if (!c) cells.set(key, (c = countsOf(1)[0]));
+    if (!c) cells.set(key, (c = emptyGroup()));
     return c;
   };
   for (let b = 0; b < bills.length; b++) {
@@ -235,9 +225,8 @@ export function frameMonthly(frame: RegistryFrame, outcomes: FrameOutcomes, grou
   const {bill, dueDay} = installments;
   for (let i = 0; i < bill.length; i++) {
     const b = bill[i];
-    if (!(outcomes.flags[i] & MATURED) || (b >= 0 && bills.state[b] === CANCELED)) continue;
-    // An installment of a bill missing from trade_bills has no group; monthlySeries over all bills counts it.
-    if (b < 0) continue;
+    // An installment of a bill missing from trade_bills has no group.
+    if (b < 0 || bills.state[b] === CANCELED || !(outcomes.flags[i] & MATURED)) continue;
     addOutcome(cell(groups.codes[b], table[dueDay[i] - minDay]), outcomes.flags[i]);
   }
   const rows: MonthlyRow[][] = Array.from({length: g}, () => []);
@@ -251,8 +240,9 @@ export function frameMonthly(frame: RegistryFrame, outcomes: FrameOutcomes, grou
   }
   for (const [group, [from, to]] of range) {
     for (let month = from; month <= to; month++) {
-      const c = cells.get(group * span + month) ?? countsOf(1)[0];
-      rows[group].push({month: monthName(firstMonth + month), ...c, ...rates(c)});
+      rows[group].push(
+        withRates({month: monthName(firstMonth + month), ...(cells.get(group * span + month) ?? emptyGroup())})
+      );
     }
   }
   return rows;
@@ -296,9 +286,4 @@ export function frameValueByKindTest(frame: RegistryFrame, alpha = 0.05): ValueB
     if (k >= 0) logs[k].push(Math.log(value[b]));
   }
   return valueByKindFromLogs(logs, alpha, kinds);
-}
-
-/** The dictionary value of a code, or null. */
-export function named<T extends string>(dictionary: readonly T[], code: number): T | null {
-  return code >= 0 ? dictionary[code] : null;
 }

@@ -1,6 +1,7 @@
 // riskRows (risk-features.ts) over the registry frame: the same point-in-time features, computed in one sweep over
 // time with counters per payer and assignor instead of per-party lists, and materialized only for the installments
 // asked for (the open ones when scoring). The tests check it row for row against riskRows on the sample.
+import {ascendingOrder} from "./radix-sort.js";
 import {BALLASTS, BILL_KINDS, PERSON_TYPES, UFS} from "./registry-schema.js";
 import {CANCELED, NULL_DAY, type RegistryFrame} from "./registry-frame.js";
 import {DAY_MS, MARKET_WINDOW_DAYS, type RiskFeatureRow, type RiskRow} from "./risk-features.js";
@@ -50,34 +51,12 @@ function schedules(frame: RegistryFrame): {start: Int32Array; items: Int32Array}
   return {start, items};
 }
 
-/** Indices of finite `times`, ascending: bucketed by day, exact order only within the few buckets that need it. */
-function ascending(times: Float64Array): Int32Array {
-  let min = Infinity;
-  let max = -Infinity;
-  let n = 0;
-  for (const t of times) {
-    if (t === Infinity) continue;
-    n++;
-    if (t < min) min = t;
-    if (t > max) max = t;
-  }
-  const out = new Int32Array(n);
-  if (n === 0) return out;
-  const first = Math.floor(min / DAY_MS);
-  const buckets = new Int32Array(Math.floor(max / DAY_MS) - first + 2);
-  for (const t of times) if (t !== Infinity) buckets[Math.floor(t / DAY_MS) - first + 1]++;
-  for (let d = 1; d < buckets.length; d++) buckets[d] += buckets[d - 1];
-  const fill = buckets.slice();
-  for (let i = 0; i < times.length; i++)
-    if (times[i] !== Infinity) out[fill[Math.floor(times[i] / DAY_MS) - first]++] = i;
-  for (let d = 0; d + 1 < buckets.length; d++) {
-    const from = buckets[d];
-    const to = buckets[d + 1];
-    let ordered = true;
-    for (let k = from + 1; k < to && ordered; k++) if (times[out[k - 1]] > times[out[k]]) ordered = false;
-    if (!ordered) out.subarray(from, to).sort((a, b) => times[a] - times[b] || a - b);
-  }
-  return out;
+/** Indices of the finite `times`, ascending (ties in index order); Infinity marks "never". */
+function ascending(times: Float64Array): Uint32Array {
+  let finite = 0;
+  for (const t of times) if (t !== Infinity) finite++;
+  // The radix order puts +Infinity after every finite time.
+  return ascendingOrder(times).subarray(0, finite);
 }
 
 interface Role {

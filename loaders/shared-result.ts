@@ -1,9 +1,9 @@
 // A result two loaders of one build both need (the riskiest bills and payers come from one scoring pass), computed
 // by the first and read by the second. Keyed like the registry frame; without a key it is simply computed.
 import {createHash} from "node:crypto";
-import {mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {mkdirSync, readFileSync, renameSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {defaultFrameCache} from "./frame-cache.js";
+import {defaultFrameCache, pruneCache} from "./frame-cache.js";
 
 const KEEP = 20;
 
@@ -31,11 +31,6 @@ export async function sharedResult<T>(
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(value));
   renameSync(tmp, path);
-  const older = readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => ({f, at: statSync(join(dir, f)).mtimeMs}))
-    .sort((a, b) => b.at - a.at)
-    .slice(KEEP);
-  for (const {f} of older) rmSync(join(dir, f), {force: true});
+  pruneCache(dir, (name) => name.endsWith(".json"), KEEP);
   return value;
 }

@@ -160,7 +160,7 @@ export interface Rates extends RateCounts {
   late_rate: number | null;
 }
 
-function emptyCounts(): RateCounts {
+export function emptyCounts(): RateCounts {
   return {due: 0, settled: 0, closed: 0, late: 0};
 }
 
@@ -175,7 +175,7 @@ function count(into: RateCounts, outcome: InstallmentOutcome): void {
   }
 }
 
-function withRates<T extends RateCounts>(counts: T): T & Rates {
+export function withRates<T extends RateCounts>(counts: T): T & Rates {
   return {
     ...counts,
     settlement_rate: counts.due > 0 ? counts.settled / counts.due : null,
